@@ -1,0 +1,106 @@
+/**
+ * Error and problem types of the canonical mapping engine.
+ *
+ * Two kinds of failure, deliberately kept apart:
+ * - a bad mapping *spec* is the analyst's mistake and is found once, at compile
+ *   (deploy) time: {@link MappingSpecError};
+ * - a bad *row* is the supplier's data and is reported per row as
+ *   {@link Problem}s, never thrown, so one bad row never blocks the good ones.
+ */
+
+/** What went wrong with one field of one row. */
+export type ProblemKind =
+  | 'missing' // a required field has no value
+  | 'type' // the value has the wrong type (text where a number is expected, ...)
+  | 'format' // text that does not parse: number, date, ISO code pattern
+  | 'range' // a number outside its allowed range
+  | 'length' // text too long / too short, too many / too few lines
+  | 'value' // not one of the allowed values, or not in a value map, or an unknown unit
+  | 'rule' // a rule across fields (validTo before validFrom, ...)
+  | 'expression' // a JSONata expression failed while evaluating this row
+  | 'duplicate' // same dedupe key as an earlier row
+  | 'blank'; // the row has no values at all (single-row mapping only)
+
+export interface Problem {
+  kind: ProblemKind;
+  /** Target field path in the canonical object, e.g. `price` or `lines[2].quantity` (0-based line index); `''` is the whole row. */
+  path: string;
+  /** What the field needs, in words: `number ≥ 0`, `date as DD.MM.YYYY`, `at most 64 characters`. */
+  expected: string;
+  /** What the row had, rendered short: `"12,5x"`, `missing`, `"AAAA…" (300 characters)`. */
+  received: string;
+  /** 1-based data row number (index in the input array + 1), when the row came from an array or a row number was given. */
+  row?: number;
+  /** Where the value came from in the supplier's shape: a column / source path, or `expr: …`. */
+  source?: string;
+  /** For `duplicate`: the row number of the first occurrence. */
+  duplicateOf?: number;
+  /** One readable sentence for logs and the editor. */
+  message: string;
+}
+
+export interface SpecIssue {
+  /** Target field path (`price`, `lines[].quantity`), or a top-level spec key (`schema`, `maps.units`, `options.dedupeBy`). */
+  field: string;
+  message: string;
+}
+
+/** A mapping spec that cannot be compiled. Thrown by `compileMapping`, never while mapping rows. */
+export class MappingSpecError extends Error {
+  readonly code = 'MAPPING_SPEC_INVALID';
+  readonly issues: SpecIssue[];
+
+  constructor(issues: SpecIssue[], schemaId?: string) {
+    const head = schemaId ? `Invalid mapping spec for ${schemaId}` : 'Invalid mapping spec';
+    super(`${head}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    this.name = 'MappingSpecError';
+    this.issues = issues;
+  }
+}
+
+const MAX_SHOWN = 40;
+
+/** Renders a received value for a problem report: short, typed, never the whole payload. */
+export function describeReceived(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string': {
+      if (value.length === 0) return 'empty text';
+      if (value.length <= MAX_SHOWN) return JSON.stringify(value);
+      return `${JSON.stringify(value.slice(0, MAX_SHOWN))}… (${value.length} characters)`;
+    }
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'object':
+      if (Array.isArray(value)) return `array of ${value.length}`;
+      if (value instanceof Date) return `date ${isNaN(value.getTime()) ? 'invalid' : value.toISOString()}`;
+      return 'object';
+    default:
+      return typeof value;
+  }
+}
+
+export function problemMessage(p: Pick<Problem, 'path' | 'expected' | 'received' | 'row' | 'source'>): string {
+  const where = p.row !== undefined ? `row ${p.row}, ` : '';
+  const field = p.path === '' ? 'row' : p.path;
+  const from = p.source ? ` (from ${p.source})` : '';
+  return `${where}${field}${from}: expected ${p.expected}, received ${p.received}`;
+}
+
+export function makeProblem(
+  kind: ProblemKind,
+  path: string,
+  expected: string,
+  received: string,
+  row: number | undefined,
+  source?: string,
+): Problem {
+  const p: Problem = { kind, path, expected, received, message: '' };
+  if (row !== undefined) p.row = row;
+  if (source !== undefined) p.source = source;
+  p.message = problemMessage(p);
+  return p;
+}

@@ -1,0 +1,195 @@
+/**
+ * The one error classifier of the package. Every node and library module turns
+ * whatever went wrong into an IntegrationError here, so `transient` is decided
+ * in exactly one place (DESIGN.md: message and error conventions).
+ */
+
+export type ErrorCode =
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'HOST_NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
+  | 'CONCURRENCY'
+  | 'AUTH'
+  | 'ACCESS'
+  | 'MISSING_RECORD'
+  | 'VALIDATION'
+  | 'UNKNOWN_MODEL'
+  | 'UNKNOWN_FIELD'
+  | 'NOT_ODOO'
+  | 'BAD_INPUT'
+  | 'CONFIG'
+  | 'HTTP_ERROR'
+  | 'SERVER_ERROR'
+  | 'INTERNAL';
+
+export interface ErrorFacts {
+  message: string;
+  /** Node.js system error code (ECONNREFUSED …). */
+  networkCode?: string;
+  /** HTTP status of the answer, when there was one. */
+  status?: number;
+  /** Python exception path as Odoo reports it (`odoo.exceptions.ValidationError`). */
+  odooException?: string;
+  /** Retry-After header value, raw. */
+  retryAfter?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface MsgError {
+  message: string;
+  code: ErrorCode;
+  transient: boolean;
+  source?: { id: string; type: string; name?: string };
+  status?: number;
+  odooException?: string;
+  retryAfterMs?: number;
+  details?: Record<string, unknown>;
+}
+
+export class IntegrationError extends Error {
+  readonly code: ErrorCode;
+  readonly transient: boolean;
+  readonly status?: number;
+  readonly odooException?: string;
+  readonly retryAfterMs?: number;
+  readonly details?: Record<string, unknown>;
+
+  constructor(init: Omit<MsgError, 'source'>) {
+    super(init.message);
+    this.name = 'IntegrationError';
+    this.code = init.code;
+    this.transient = init.transient;
+    if (init.status !== undefined) this.status = init.status;
+    if (init.odooException !== undefined) this.odooException = init.odooException;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.details !== undefined) this.details = init.details;
+  }
+
+  /** The structured `msg.error` of DESIGN.md. */
+  toMsgError(source?: MsgError['source']): MsgError {
+    const out: MsgError = { message: this.message, code: this.code, transient: this.transient };
+    if (source) out.source = source;
+    if (this.status !== undefined) out.status = this.status;
+    if (this.odooException !== undefined) out.odooException = this.odooException;
+    if (this.retryAfterMs !== undefined) out.retryAfterMs = this.retryAfterMs;
+    if (this.details !== undefined) out.details = this.details;
+    return out;
+  }
+}
+
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** PostgreSQL conflicts Odoo gives up retrying: the same call later usually succeeds. */
+const CONCURRENCY_PATTERN =
+  /SerializationFailure|TransactionRollbackError|DeadlockDetected|LockNotAvailable|could not serialize access|concurrent update|deadlock detected/i;
+
+function exceptionShortName(path: string | undefined): string {
+  if (!path) return '';
+  const dot = path.lastIndexOf('.');
+  return dot >= 0 ? path.slice(dot + 1) : path;
+}
+
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function decide(f: ErrorFacts): { code: ErrorCode; transient: boolean } {
+  if (f.networkCode === 'ENOTFOUND') return { code: 'HOST_NOT_FOUND', transient: false };
+  if (f.networkCode === 'TIMEOUT') return { code: 'TIMEOUT', transient: true };
+  if (f.networkCode && TRANSIENT_NETWORK_CODES.has(f.networkCode)) return { code: 'NETWORK', transient: true };
+
+  const text = `${f.odooException ?? ''} ${f.message}`;
+  if (CONCURRENCY_PATTERN.test(text)) return { code: 'CONCURRENCY', transient: true };
+  if (/psycopg2\.OperationalError|psycopg2\.errors\.AdminShutdown|connection to server .* failed/i.test(text)) {
+    return { code: 'UNAVAILABLE', transient: true };
+  }
+
+  switch (exceptionShortName(f.odooException)) {
+    case 'AccessDenied':
+    case 'Unauthorized':
+      return { code: 'AUTH', transient: false };
+    case 'AccessError':
+    case 'Forbidden':
+      return { code: 'ACCESS', transient: false };
+    case 'MissingError':
+      return { code: 'MISSING_RECORD', transient: false };
+    default:
+      break;
+  }
+  if (/Invalid field|unknown field|has no field|Invalid field name/i.test(f.message)) return { code: 'UNKNOWN_FIELD', transient: false };
+  if (/Object .* doesn't exist|Unknown model|model .* (?:does not exist|not found)|Invalid model/i.test(f.message)) {
+    return { code: 'UNKNOWN_MODEL', transient: false };
+  }
+  if (f.odooException) {
+    const short = exceptionShortName(f.odooException);
+    if (/ValidationError|UserError|RedirectWarning|ValueError|TypeError|KeyError|IntegrityError|NotNullViolation|UniqueViolation|CheckViolation|ForeignKeyViolation|InvalidTextRepresentation|BadRequest/.test(short)) {
+      return { code: 'VALIDATION', transient: false };
+    }
+    if (short === 'NotFound') return { code: 'UNKNOWN_MODEL', transient: false };
+  }
+
+  if (f.status === 401) return { code: 'AUTH', transient: false };
+  if (f.status === 403) return { code: 'ACCESS', transient: false };
+  if (f.status === 429) return { code: 'RATE_LIMITED', transient: true };
+  if (f.status === 502 || f.status === 503 || f.status === 504) return { code: 'UNAVAILABLE', transient: true };
+  if (f.odooException) return { code: 'SERVER_ERROR', transient: false };
+  if (f.status !== undefined && f.status >= 400) return { code: 'HTTP_ERROR', transient: false };
+  return { code: 'INTERNAL', transient: false };
+}
+
+/** Build an IntegrationError from facts gathered by a transport. */
+export function classify(facts: ErrorFacts): IntegrationError {
+  const { code, transient } = decide(facts);
+  const init: Omit<MsgError, 'source'> = { message: facts.message, code, transient };
+  if (facts.status !== undefined) init.status = facts.status;
+  if (facts.odooException) init.odooException = facts.odooException;
+  const retryAfterMs = parseRetryAfter(facts.retryAfter);
+  if (retryAfterMs !== undefined) init.retryAfterMs = retryAfterMs;
+  if (facts.details) init.details = facts.details;
+  return new IntegrationError(init);
+}
+
+/** Anything thrown anywhere becomes an IntegrationError; already classified errors pass through. */
+export function classifyError(err: unknown): IntegrationError {
+  if (err instanceof IntegrationError) return err;
+  if (err instanceof Error) {
+    const e = err as Error & { code?: unknown; status?: unknown; cause?: unknown };
+    const networkCode = typeof e.code === 'string' ? e.code : undefined;
+    const facts: ErrorFacts = { message: e.message || String(err) };
+    if (networkCode) facts.networkCode = networkCode;
+    if (typeof e.status === 'number') facts.status = e.status;
+    if (!networkCode && e.cause instanceof Error) {
+      const causeCode = (e.cause as Error & { code?: unknown }).code;
+      if (typeof causeCode === 'string') facts.networkCode = causeCode;
+    }
+    if (/socket hang up/i.test(facts.message) && !facts.networkCode) facts.networkCode = 'ECONNRESET';
+    return classify(facts);
+  }
+  return classify({ message: typeof err === 'string' ? err : JSON.stringify(err) });
+}
+
+export function badInput(message: string, details?: Record<string, unknown>): IntegrationError {
+  return new IntegrationError({ message, code: 'BAD_INPUT', transient: false, ...(details ? { details } : {}) });
+}
+
+export function configError(message: string, details?: Record<string, unknown>): IntegrationError {
+  return new IntegrationError({ message, code: 'CONFIG', transient: false, ...(details ? { details } : {}) });
+}

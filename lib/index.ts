@@ -1,0 +1,10 @@
+export * from './errors';
+export { OdooClient, DEFAULTS, andAll } from './odoo/client';
+export type { OdooClientOptions, ConnectionInfo, Domain, Context, OdooRecord, SearchOptions, LoadResult } from './odoo/client';
+export { OdooWriter } from './odoo/writer';
+export type { WriteRequest, WriteResult, WriteOperation } from './odoo/writer';
+export { Batcher } from './odoo/batcher';
+export { parseDomain } from './odoo/domain';
+export { readChunks, readAll } from './odoo/read';
+export * from './odoo/options';
+export { expandEnv } from './util/env';

@@ -1,0 +1,275 @@
+import { configError, IntegrationError } from '../errors';
+import { Semaphore } from '../util/semaphore';
+import { HttpPool } from './http';
+import { Json2Transport, notOdoo, parseJson2Response } from './json2';
+import { CallParams, Protocol, Transport } from './transport';
+import { createRpcClient, rpcCall, XmlRpcTransport } from './xmlrpc';
+
+export type Domain = unknown[];
+export type Context = Record<string, unknown>;
+export type OdooRecord = Record<string, unknown> & { id?: number };
+
+export interface OdooClientOptions {
+  url: string;
+  database?: string;
+  login?: string;
+  /** API key (preferred) or password. */
+  secret: string;
+  /** What `secret` is: JSON-2 only accepts API keys. Default `apikey`. */
+  secretKind?: 'apikey' | 'password';
+  protocol?: 'auto' | Protocol;
+  timeoutMs?: number;
+  /** Requests in flight at once on this connection. */
+  concurrency?: number;
+  /** Merged under every call's own context (lang, tz, allowed_company_ids). */
+  context?: Context;
+  log?: (message: string) => void;
+}
+
+export interface ConnectionInfo {
+  protocol: Protocol;
+  serverVersion: string;
+  /** Why this protocol: shown in node status and logs. */
+  reason: string;
+}
+
+export interface SearchOptions {
+  domain?: Domain;
+  fields?: string[];
+  limit?: number;
+  offset?: number;
+  order?: string;
+  context?: Context;
+}
+
+export interface LoadResult {
+  ids: number[] | false;
+  messages: Array<{ type: string; message: string; record?: number; rows?: { from: number; to: number }; field?: string }>;
+}
+
+export const DEFAULTS = { timeoutMs: 30_000, concurrency: 4, pageSize: 500 } as const;
+
+/**
+ * The one Odoo client of the package: picks the protocol once, keeps the
+ * connection alive, caps concurrent requests, and offers every operation the
+ * nodes need. No Node-RED in here.
+ */
+export class OdooClient {
+  readonly options: Readonly<Required<Pick<OdooClientOptions, 'timeoutMs' | 'concurrency' | 'protocol' | 'secretKind'>>> & OdooClientOptions;
+  private readonly baseUrl: URL;
+  private readonly pool: HttpPool;
+  private readonly gate: Semaphore;
+  private connecting: Promise<{ transport: Transport; info: ConnectionInfo }> | undefined;
+
+  constructor(options: OdooClientOptions) {
+    let baseUrl: URL;
+    try {
+      baseUrl = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+    } catch {
+      throw configError(`"${options.url}" is not a valid URL (expected e.g. https://odoo.example.com)`);
+    }
+    if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw configError(`URL must start with http:// or https://, got "${options.url}"`);
+    this.baseUrl = baseUrl;
+    this.options = {
+      timeoutMs: DEFAULTS.timeoutMs,
+      concurrency: DEFAULTS.concurrency,
+      protocol: 'auto',
+      secretKind: 'apikey',
+      ...options,
+    };
+    this.pool = new HttpPool(this.options.concurrency);
+    this.gate = new Semaphore(this.options.concurrency);
+  }
+
+  /** Resolves the protocol (once) and, for XML-RPC, logs in. */
+  async connect(): Promise<ConnectionInfo> {
+    return (await this.connection()).info;
+  }
+
+  private connection(): Promise<{ transport: Transport; info: ConnectionInfo }> {
+    if (!this.connecting) {
+      this.connecting = this.open();
+      this.connecting.catch(() => {
+        this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async open(): Promise<{ transport: Transport; info: ConnectionInfo }> {
+    const { protocol, secretKind, database, login, secret } = this.options;
+    let serverVersion = 'unknown';
+    let chosen: Protocol;
+    let reason: string;
+    if (protocol === 'auto') {
+      serverVersion = await this.serverVersion();
+      const major = Number.parseInt(serverVersion, 10);
+      if (major >= 19 && secretKind === 'apikey') {
+        chosen = 'json2';
+        reason = `auto: Odoo ${serverVersion} with an API key → JSON-2`;
+      } else {
+        chosen = 'xmlrpc';
+        reason = major >= 19 ? `auto: Odoo ${serverVersion} with a password → XML-RPC (JSON-2 needs an API key)` : `auto: Odoo ${serverVersion} has no JSON-2 → XML-RPC`;
+      }
+    } else {
+      chosen = protocol;
+      reason = `configured: ${protocol}`;
+    }
+    if (!secret) throw configError('no API key or password configured');
+    let transport: Transport;
+    if (chosen === 'json2') {
+      transport = new Json2Transport({ baseUrl: this.baseUrl, apiKey: secret, timeoutMs: this.options.timeoutMs, pool: this.pool, ...(database ? { database } : {}) });
+    } else {
+      if (!database) throw configError('XML-RPC needs a database name');
+      if (!login) throw configError('XML-RPC needs a login');
+      const rpc = new XmlRpcTransport({ baseUrl: this.baseUrl, database, login, secret, timeoutMs: this.options.timeoutMs, pool: this.pool });
+      await this.gate.run(() => rpc.authenticate());
+      transport = rpc;
+    }
+    this.options.log?.(`Odoo ${this.baseUrl.origin} database "${database ?? '(default)'}": ${reason}`);
+    return { transport, info: { protocol: chosen, serverVersion, reason } };
+  }
+
+  /** Asks the server its version: `/web/version` (Odoo ≥18), else XML-RPC `version`. */
+  async serverVersion(): Promise<string> {
+    const url = new URL('web/version', this.baseUrl);
+    let first: unknown;
+    try {
+      const res = await this.gate.run(() => this.pool.request(url, { method: 'GET', headers: { Accept: 'application/json' }, timeoutMs: this.options.timeoutMs }));
+      if (res.status === 200) {
+        const body = parseJson2Response(res, 'web/version') as { version?: unknown; version_info?: unknown };
+        if (body && typeof body.version === 'string') return body.version;
+      }
+    } catch (err) {
+      if (err instanceof IntegrationError && err.transient) throw err;
+      first = err;
+    }
+    const common = createRpcClient(this.baseUrl, '/xmlrpc/2/common', this.pool);
+    try {
+      const info = (await this.gate.run(() => rpcCall(common, 'version', [], this.options.timeoutMs, this.baseUrl))) as { server_version?: unknown };
+      if (info && typeof info.server_version === 'string') return info.server_version;
+    } catch (err) {
+      if (err instanceof IntegrationError && err.transient) throw err;
+    }
+    throw notOdoo(
+      `${this.baseUrl.origin}${this.baseUrl.pathname} does not look like an Odoo server: neither /web/version nor /xmlrpc/2/common answered` +
+        (first instanceof Error ? ` (${first.message})` : ''),
+    );
+  }
+
+  /** Calls any public model method. `ids` makes it a record method call. */
+  async call(model: string, method: string, params: CallParams = {}): Promise<unknown> {
+    const { transport } = await this.connection();
+    const context = { ...(this.options.context ?? {}), ...(params.context ?? {}) };
+    return this.gate.run(() => transport.execute(model, method, { ...params, context }));
+  }
+
+  searchRead(model: string, o: SearchOptions = {}): Promise<OdooRecord[]> {
+    return this.call(model, 'search_read', { kwargs: searchKwargs(o, true), ...ctx(o.context) }) as Promise<OdooRecord[]>;
+  }
+
+  search(model: string, o: SearchOptions = {}): Promise<number[]> {
+    return this.call(model, 'search', { kwargs: searchKwargs(o, false), ...ctx(o.context) }) as Promise<number[]>;
+  }
+
+  searchCount(model: string, domain: Domain = [], context?: Context): Promise<number> {
+    return this.call(model, 'search_count', { kwargs: { domain }, ...ctx(context) }) as Promise<number>;
+  }
+
+  read(model: string, ids: number[], fields?: string[], context?: Context): Promise<OdooRecord[]> {
+    return this.call(model, 'read', { ids, kwargs: fields && fields.length ? { fields } : {}, ...ctx(context) }) as Promise<OdooRecord[]>;
+  }
+
+  readGroup(model: string, o: { domain?: Domain; groupby: string[]; aggregates?: string[]; limit?: number; offset?: number; order?: string; context?: Context }): Promise<unknown> {
+    const kwargs: Record<string, unknown> = { domain: o.domain ?? [], groupby: o.groupby, aggregates: o.aggregates ?? ['__count'] };
+    if (o.limit !== undefined) kwargs.limit = o.limit;
+    if (o.offset !== undefined) kwargs.offset = o.offset;
+    if (o.order !== undefined) kwargs.order = o.order;
+    return this.call(model, 'formatted_read_group', { kwargs, ...ctx(o.context) });
+  }
+
+  nameSearch(model: string, o: { name?: string; domain?: Domain; operator?: string; limit?: number; context?: Context } = {}): Promise<Array<[number, string]>> {
+    const kwargs: Record<string, unknown> = { name: o.name ?? '', domain: o.domain ?? [], operator: o.operator ?? 'ilike' };
+    if (o.limit !== undefined) kwargs.limit = o.limit;
+    return this.call(model, 'name_search', { kwargs, ...ctx(o.context) }) as Promise<Array<[number, string]>>;
+  }
+
+  fieldsGet(model: string, attributes: string[] = ['string', 'type', 'required', 'readonly', 'relation'], context?: Context): Promise<Record<string, Record<string, unknown>>> {
+    return this.call(model, 'fields_get', { kwargs: { attributes }, ...ctx(context) }) as Promise<Record<string, Record<string, unknown>>>;
+  }
+
+  create(model: string, valsList: OdooRecord[], context?: Context): Promise<number[]> {
+    return this.call(model, 'create', { kwargs: { vals_list: valsList }, ...ctx(context) }).then((ids) => (Array.isArray(ids) ? (ids as number[]) : [ids as number]));
+  }
+
+  write(model: string, ids: number[], vals: OdooRecord, context?: Context): Promise<boolean> {
+    return this.call(model, 'write', { ids, kwargs: { vals }, ...ctx(context) }) as Promise<boolean>;
+  }
+
+  unlink(model: string, ids: number[], context?: Context): Promise<boolean> {
+    return this.call(model, 'unlink', { ids, ...ctx(context) }) as Promise<boolean>;
+  }
+
+  /** Odoo's bulk import: creates or updates by external id (`id` column) in one call. */
+  load(model: string, fields: string[], rows: string[][], context?: Context): Promise<LoadResult> {
+    return this.call(model, 'load', { kwargs: { fields, data: rows }, ...ctx(context) }) as Promise<LoadResult>;
+  }
+
+  /**
+   * Reads every matching record, one server-side page at a time. With the
+   * default order it pages by id (`id > last`), which stays correct when
+   * records are added during the read; with a custom order it pages by offset.
+   */
+  async *pages(model: string, o: SearchOptions & { pageSize?: number } = {}): AsyncGenerator<OdooRecord[]> {
+    const pageSize = o.pageSize ?? DEFAULTS.pageSize;
+    const domain = o.domain ?? [];
+    const byId = !o.order || /^\s*id(\s+asc)?\s*$/i.test(o.order);
+    const fields = o.fields && o.fields.length && byId && !o.fields.includes('id') ? [...o.fields, 'id'] : o.fields;
+    let remaining = o.limit ?? Infinity;
+    let offset = o.offset ?? 0;
+    let lastId = 0;
+    while (remaining > 0) {
+      const limit = Math.min(pageSize, remaining);
+      const page = byId
+        ? await this.searchRead(model, { ...o, fields, domain: lastId ? ['&', ['id', '>', lastId], ...andAll(domain)] : domain, order: 'id asc', limit, offset: lastId ? 0 : offset })
+        : await this.searchRead(model, { ...o, fields, domain, limit, offset });
+      if (page.length === 0) return;
+      remaining -= page.length;
+      offset += page.length;
+      lastId = Number(page[page.length - 1]?.id ?? 0);
+      yield page;
+      if (page.length < limit) return;
+    }
+  }
+
+  close(): void {
+    this.pool.close();
+    this.connecting = undefined;
+  }
+}
+
+function ctx(context: Context | undefined): { context?: Context } {
+  return context ? { context } : {};
+}
+
+function searchKwargs(o: SearchOptions, withFields: boolean): Record<string, unknown> {
+  const kwargs: Record<string, unknown> = { domain: o.domain ?? [] };
+  if (withFields && o.fields && o.fields.length) kwargs.fields = o.fields;
+  if (o.limit !== undefined) kwargs.limit = o.limit;
+  if (o.offset) kwargs.offset = o.offset;
+  if (o.order) kwargs.order = o.order;
+  return kwargs;
+}
+
+/** A domain's leaves implicitly AND together; prefix one explicit `&` per missing operator so it composes. */
+export function andAll(domain: Domain): Domain {
+  if (domain.length === 0) return [[1, '=', 1]];
+  let terms = 0;
+  let operators = 0;
+  for (const t of domain) {
+    if (t === '&' || t === '|') operators++;
+    else if (t !== '!') terms++;
+  }
+  const missing = Math.max(0, terms - 1 - operators);
+  return [...Array<string>(missing).fill('&'), ...domain];
+}

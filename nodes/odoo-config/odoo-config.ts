@@ -1,0 +1,111 @@
+import { OdooClient } from '../../lib/odoo/client';
+import { clientOptionsFromConfig } from '../../lib/odoo/options';
+import { classifyError, IntegrationError } from '../../lib/errors';
+import type { Node, NodeDef, NodeStatus, RED, Request, Response } from '../shared/red';
+import type { OdooConfigNode } from '../shared/odoo-server';
+
+
+export = function (RED: RED) {
+  function OdooConfig(this: OdooConfigNode, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const users = new Set<Node>();
+    let client: OdooClient | undefined;
+    let problem: IntegrationError | undefined;
+    try {
+      client = new OdooClient({ ...clientOptionsFromConfig(def, node.credentials?.secret), log: (m) => node.log(m) });
+    } catch (err) {
+      problem = classifyError(err);
+      node.error(RED._('odoo-config.errors.invalid', { problem: problem.message }));
+    }
+
+    const broadcast = (status: NodeStatus) => users.forEach((u) => u.status(status));
+
+    node.client = () => {
+      if (!client) throw problem as IntegrationError;
+      return client;
+    };
+    node.connect = async () => {
+      const info = await node.client().connect();
+      broadcast({ fill: 'green', shape: 'dot', text: `${info.protocol} · Odoo ${info.serverVersion}` });
+      return info;
+    };
+    node.register = (user) => {
+      users.add(user);
+      if (problem) {
+        user.status({ fill: 'red', shape: 'ring', text: RED._('odoo-config.status.invalid') });
+        return;
+      }
+      if (users.size === 1) {
+        broadcast({ fill: 'yellow', shape: 'ring', text: RED._('odoo-config.status.connecting') });
+        node.connect().catch((err: unknown) => {
+          const e = classifyError(err);
+          node.warn(RED._('odoo-config.errors.connect', { problem: e.message }));
+          broadcast({ fill: 'red', shape: 'ring', text: e.code.toLowerCase() });
+        });
+      }
+    };
+    node.deregister = (user, done) => {
+      users.delete(user);
+      done();
+    };
+    node.on('close', (_removed: boolean, done: () => void) => {
+      client?.close();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('odoo-config', OdooConfig, { credentials: { secret: { type: 'password' } } });
+
+  const fail = (res: Response, err: unknown) => {
+    const e = classifyError(err);
+    res.status(e.code === 'CONFIG' || e.code === 'BAD_INPUT' ? 400 : 502).json({ ok: false, error: e.toMsgError() });
+  };
+
+  /** Editor "Test connection": uses the typed values, or the stored secret when the editor sends none. */
+  RED.httpAdmin.post('/odoo-config/test', RED.auth.needsPermission('odoo-config.write'), (req: Request, res: Response) => {
+    const body = req.body ?? {};
+    let secret = typeof body.secret === 'string' && body.secret !== '__PWRD__' ? body.secret : undefined;
+    if (secret === undefined && typeof body.id === 'string') {
+      const stored = RED.nodes.getNode(body.id) as Node | null;
+      secret = stored?.credentials?.secret ?? RED.nodes.getCredentials?.(body.id)?.secret;
+    }
+    let probe: OdooClient;
+    try {
+      probe = new OdooClient(clientOptionsFromConfig(body, secret));
+    } catch (err) {
+      fail(res, err);
+      return;
+    }
+    probe
+      .connect()
+      .then((info) => res.json({ ok: true, ...info }))
+      .catch((err: unknown) => fail(res, err))
+      .finally(() => probe.close());
+  });
+
+  const withClient = (req: Request, res: Response, use: (c: OdooClient) => Promise<unknown>) => {
+    const cfg = RED.nodes.getNode(req.params.id ?? '') as OdooConfigNode | null;
+    if (!cfg || typeof cfg.client !== 'function') {
+      res.status(404).json({ ok: false, error: { message: 'deploy this Odoo server configuration first', code: 'CONFIG', transient: false } });
+      return;
+    }
+    Promise.resolve()
+      .then(() => use(cfg.client()))
+      .then((result) => res.json(result))
+      .catch((err: unknown) => fail(res, err));
+  };
+
+  /** Model picker: technical names and labels, filtered by what the analyst typed. */
+  RED.httpAdmin.get('/odoo-config/:id/models', RED.auth.needsPermission('odoo-config.read'), (req: Request, res: Response) => {
+    const q = String(req.query.q ?? '');
+    withClient(req, res, (c) =>
+      c.searchRead('ir.model', { domain: q ? ['|', ['model', 'ilike', q], ['name', 'ilike', q]] : [], fields: ['model', 'name'], limit: 50, order: 'model asc' }),
+    );
+  });
+
+  /** Field picker: fields_get of one model. */
+  RED.httpAdmin.get('/odoo-config/:id/fields/:model', RED.auth.needsPermission('odoo-config.read'), (req: Request, res: Response) => {
+    withClient(req, res, (c) => c.fieldsGet(req.params.model ?? ''));
+  });
+};

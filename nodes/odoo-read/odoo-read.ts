@@ -1,0 +1,82 @@
+import { badInput, classifyError, configError } from '../../lib/errors';
+import { parseDomain } from '../../lib/odoo/domain';
+import { parseNodeOptions, readNodeSchema } from '../../lib/odoo/options';
+import { readAll, readChunks, ReadRequest } from '../../lib/odoo/read';
+import type { OdooConfigNode } from '../shared/odoo-server';
+import { evaluate, sendError } from '../shared/outputs';
+import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
+
+export = function (RED: RED) {
+  function OdooRead(this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const server = RED.nodes.getNode(String(def.server ?? '')) as OdooConfigNode | null;
+    let options: ReturnType<typeof parseNodeOptions<typeof readNodeSchema>> | undefined;
+    try {
+      options = parseNodeOptions(readNodeSchema, def);
+    } catch (err) {
+      node.error(RED._('odoo-read.errors.invalid', { problem: classifyError(err).message }));
+      node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-read.status.invalid') });
+    }
+    if (!server) node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-read.status.noServer') });
+    else if (options) server.register(node);
+
+    node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
+      try {
+        if (!options) throw configError(RED._('odoo-read.errors.notConfigured'));
+        if (!server) throw configError(RED._('odoo-read.status.noServer'));
+        const client = server.client();
+        const model = options.model ?? (msg.odoo as { model?: unknown } | undefined)?.model;
+        if (typeof model !== 'string' || !model) throw badInput(RED._('odoo-read.errors.noModel'));
+        let domainValue: unknown;
+        try {
+          domainValue = await evaluate(RED, def.domain ?? '[]', String(def.domainType ?? 'json'), node, msg);
+        } catch (err) {
+          throw badInput(`domain: ${(err as Error).message}`);
+        }
+        const request: ReadRequest = { ...options, model, domain: parseDomain(domainValue), input: msg.payload };
+        if (options.context) request.context = options.context;
+        const meta = { model, operation: options.operation };
+        node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-read.status.reading') });
+
+        if (options.output === 'all' || (options.operation !== 'search_read' && options.operation !== 'read')) {
+          const payload = await readAll(client, request);
+          send([{ ...msg, payload, odoo: { ...meta, count: Array.isArray(payload) ? payload.length : undefined } }, null]);
+          node.status({ fill: 'green', shape: 'dot', text: Array.isArray(payload) ? RED._('odoo-read.status.records', { count: payload.length }) : RED._('odoo-read.status.done') });
+          done();
+          return;
+        }
+        // page / record mode: each page leaves before the next is fetched, nothing accumulates here
+        let page = 0;
+        let count = 0;
+        let pending: NodeMessage[] = [];
+        const flush = (last: boolean) => {
+          pending.forEach((m, i) => ((m.odoo as Record<string, unknown>).last = last && i === pending.length - 1));
+          for (const m of pending) send([m, null]);
+          pending = [];
+        };
+        for await (const chunk of readChunks(client, request)) {
+          flush(false);
+          const records = chunk as Record<string, unknown>[];
+          if (options.output === 'page') {
+            pending.push({ ...msg, payload: records, odoo: { ...meta, page: page++, count: records.length } });
+          } else {
+            for (const record of records) pending.push({ ...msg, payload: record, odoo: { ...meta, index: count + pending.length } });
+          }
+          count += records.length;
+        }
+        flush(true);
+        node.status({ fill: 'green', shape: 'dot', text: RED._('odoo-read.status.records', { count }) });
+        done();
+      } catch (err) {
+        sendError(node, def, msg, err, send, done);
+      }
+    });
+
+    node.on('close', (done: () => void) => {
+      if (server) server.deregister(node, done);
+      else done();
+    });
+  }
+  RED.nodes.registerType('odoo-read', OdooRead);
+};

@@ -1,0 +1,103 @@
+import { badInput, classifyError, configError, IntegrationError } from '../../lib/errors';
+import { parseNodeOptions, writeNodeSchema, WriteNodeOptions } from '../../lib/odoo/options';
+import { OdooWriter, WriteResult } from '../../lib/odoo/writer';
+import { idsFrom } from '../../lib/odoo/read';
+import type { OdooConfigNode } from '../shared/odoo-server';
+import { sendError } from '../shared/outputs';
+import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
+
+export = function (RED: RED) {
+  function OdooWrite(this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const server = RED.nodes.getNode(String(def.server ?? '')) as OdooConfigNode | null;
+    let options: WriteNodeOptions | undefined;
+    let writer: OdooWriter | undefined;
+    try {
+      options = parseNodeOptions(writeNodeSchema, def);
+    } catch (err) {
+      node.error(RED._('odoo-write.errors.invalid', { problem: classifyError(err).message }));
+      node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-write.status.invalid') });
+    }
+    if (!server) node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-write.status.noServer') });
+    else if (options) server.register(node);
+
+    const writerFor = (o: WriteNodeOptions) => {
+      if (!server) throw configError(RED._('odoo-write.status.noServer'));
+      writer ??= new OdooWriter(server.client(), { maxSize: o.batchSize, windowMs: o.batchWindow });
+      return writer;
+    };
+
+    node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
+      try {
+        if (!options) throw configError(RED._('odoo-write.errors.notConfigured'));
+        const model = options.model ?? (msg.odoo as { model?: unknown } | undefined)?.model;
+        if (typeof model !== 'string' || !model) throw badInput(RED._('odoo-write.errors.noModel'));
+        const payload = msg.payload;
+        if (typeof payload !== 'object' || payload === null) {
+          throw badInput(RED._('odoo-write.errors.payload', { got: payload === null ? 'null' : typeof payload }));
+        }
+        const meta = { model, operation: options.operation };
+
+        if (options.operation === 'call') {
+          const p = payload as { ids?: unknown; id?: unknown; kwargs?: unknown };
+          const ids = p.ids ?? p.id ?? (Array.isArray(payload) ? payload : undefined);
+          const kwargs = typeof p.kwargs === 'object' && p.kwargs !== null ? (p.kwargs as Record<string, unknown>) : {};
+          const result = await server!.client().call(model, options.method as string, { ...(ids !== undefined ? { ids: idsFrom(ids) } : {}), kwargs, ...(options.context ? { context: options.context } : {}) });
+          send([{ ...msg, odoo: { ...meta, method: options.method, result } }, null]);
+          node.status({ fill: 'green', shape: 'dot', text: `${options.method}` });
+          done();
+          return;
+        }
+
+        const w = writerFor(options);
+        const records = Array.isArray(payload) ? payload : [payload];
+        if (records.length === 0) throw badInput(RED._('odoo-write.errors.empty'));
+        node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-write.status.writing', { count: records.length }) });
+        const operation = options.operation;
+        const settled = await Promise.allSettled(
+          records.map((record) => w.submit({ operation, model, record, ...(options!.keyFields.length ? { keyFields: options!.keyFields } : {}), ...(options!.context ? { context: options!.context } : {}) })),
+        );
+        const okIdx: number[] = [];
+        const failed: Array<{ index: number; error: IntegrationError }> = [];
+        settled.forEach((s, index) => (s.status === 'fulfilled' ? okIdx.push(index) : failed.push({ index, error: classifyError(s.reason) })));
+        const results = okIdx.map((i) => (settled[i] as PromiseFulfilledResult<WriteResult>).value);
+
+        if (failed.length === 0) {
+          const ids = results.map((r) => r.id);
+          send([{ ...msg, odoo: { ...meta, ids: Array.isArray(payload) ? ids : ids[0], actions: results.map((r) => r.action) } }, null]);
+          node.status({ fill: 'green', shape: 'dot', text: RED._('odoo-write.status.written', { count: results.length }) });
+          done();
+          return;
+        }
+        if (!Array.isArray(payload)) {
+          sendError(node, def, msg, (failed[0] as { error: IntegrationError }).error, send, done);
+          return;
+        }
+        // Part of an array failed: the good rows go on, the bad rows leave untouched on the error output.
+        if (okIdx.length) {
+          send([{ ...msg, payload: okIdx.map((i) => records[i]), odoo: { ...meta, ids: results.map((r) => r.id), actions: results.map((r) => r.action), rows: okIdx } }, null]);
+        }
+        const first = (failed[0] as { error: IntegrationError }).error;
+        const summary = new IntegrationError({
+          message: RED._('odoo-write.errors.partial', { failed: failed.length, total: records.length, first: first.message }),
+          code: first.code,
+          // one permanent failure means retrying the whole set cannot succeed
+          transient: failed.every((f) => f.error.transient),
+          details: { failures: failed.map((f) => ({ row: f.index, message: f.error.message, code: f.error.code, transient: f.error.transient })) },
+        });
+        sendError(node, def, msg, summary, send, done, { payload: failed.map((f) => records[f.index]) });
+      } catch (err) {
+        sendError(node, def, msg, err, send, done);
+      }
+    });
+
+    node.on('close', (done: () => void) => {
+      // queued writes still go out before the node stops: nothing accepted is dropped on redeploy
+      const finish = () => (server ? server.deregister(node, done) : done());
+      if (writer) writer.flush().then(finish, finish);
+      else finish();
+    });
+  }
+  RED.nodes.registerType('odoo-write', OdooWrite);
+};

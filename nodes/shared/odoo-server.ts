@@ -1,0 +1,11 @@
+import type { ConnectionInfo, OdooClient } from '../../lib/odoo/client';
+import type { Node } from './red';
+
+/** What odoo-read / odoo-write see of their odoo-config node. */
+export interface OdooConfigNode extends Node {
+  /** The shared client; throws the configuration problem when the config is invalid. */
+  client(): OdooClient;
+  connect(): Promise<ConnectionInfo>;
+  register(user: Node): void;
+  deregister(user: Node, done: () => void): void;
+}
