@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'VALIDATION'
   | 'UNKNOWN_MODEL'
   | 'UNKNOWN_FIELD'
+  | 'UNKNOWN_METHOD'
   | 'NOT_ODOO'
   | 'BAD_INPUT'
   | 'CONFIG'
@@ -118,6 +119,7 @@ function decide(f: ErrorFacts): { code: ErrorCode; transient: boolean } {
 
   const text = `${f.odooException ?? ''} ${f.message}`;
   if (CONCURRENCY_PATTERN.test(text)) return { code: 'CONCURRENCY', transient: true };
+  if (/database "[^"]*" does not exist/i.test(text)) return { code: 'CONFIG', transient: false };
   if (/psycopg2\.OperationalError|psycopg2\.errors\.AdminShutdown|connection to server .* failed/i.test(text)) {
     return { code: 'UNAVAILABLE', transient: true };
   }
@@ -131,10 +133,18 @@ function decide(f: ErrorFacts): { code: ErrorCode; transient: boolean } {
       return { code: 'ACCESS', transient: false };
     case 'MissingError':
       return { code: 'MISSING_RECORD', transient: false };
+    case 'KeyError':
+      // Odoo's write() raises a bare KeyError naming the unknown field
+      return { code: 'UNKNOWN_FIELD', transient: false };
     default:
       break;
   }
+  // XML-RPC reports MissingError and ValidationError alike as a UserError fault: tell them apart by text
+  if (/Record does not exist or has been deleted/i.test(f.message)) return { code: 'MISSING_RECORD', transient: false };
   if (/Invalid field|unknown field|has no field|Invalid field name/i.test(f.message)) return { code: 'UNKNOWN_FIELD', transient: false };
+  if (/The method '[^']+' does not exist|Private methods .* cannot be called remotely|cannot be called remotely/i.test(f.message)) {
+    return { code: 'UNKNOWN_METHOD', transient: false };
+  }
   if (/Object .* doesn't exist|Unknown model|model .* (?:does not exist|not found)|Invalid model/i.test(f.message)) {
     return { code: 'UNKNOWN_MODEL', transient: false };
   }

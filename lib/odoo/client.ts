@@ -98,11 +98,12 @@ export class OdooClient {
 
   private async open(): Promise<{ transport: Transport; info: ConnectionInfo }> {
     const { protocol, secretKind, database, login, secret } = this.options;
-    let serverVersion = 'unknown';
+    let serverVersion: string;
     let chosen: Protocol;
     let reason: string;
+    // the version decides the protocol (auto) and which grouping method exists
+    serverVersion = await this.serverVersion();
     if (protocol === 'auto') {
-      serverVersion = await this.serverVersion();
       const major = Number.parseInt(serverVersion, 10);
       if (major >= 19 && secretKind === 'apikey') {
         chosen = 'json2';
@@ -180,12 +181,21 @@ export class OdooClient {
     return this.call(model, 'read', { ids, kwargs: fields && fields.length ? { fields } : {}, ...ctx(context) }) as Promise<OdooRecord[]>;
   }
 
-  readGroup(model: string, o: { domain?: Domain; groupby: string[]; aggregates?: string[]; limit?: number; offset?: number; order?: string; context?: Context }): Promise<unknown> {
-    const kwargs: Record<string, unknown> = { domain: o.domain ?? [], groupby: o.groupby, aggregates: o.aggregates ?? ['__count'] };
+  /**
+   * Grouped totals. Odoo 19 deprecates `read_group` for `formatted_read_group`
+   * (same `field:agg` aggregate syntax); older servers only have `read_group`.
+   */
+  async readGroup(model: string, o: { domain?: Domain; groupby: string[]; aggregates?: string[]; limit?: number; offset?: number; order?: string; context?: Context }): Promise<Record<string, unknown>[]> {
+    const { info } = await this.connection();
+    const aggregates = o.aggregates ?? ['__count'];
+    const modern = Number.parseInt(info.serverVersion, 10) >= 19;
+    const kwargs: Record<string, unknown> = modern
+      ? { domain: o.domain ?? [], groupby: o.groupby, aggregates }
+      : { domain: o.domain ?? [], fields: aggregates.filter((a) => a !== '__count'), groupby: o.groupby, lazy: false };
     if (o.limit !== undefined) kwargs.limit = o.limit;
     if (o.offset !== undefined) kwargs.offset = o.offset;
-    if (o.order !== undefined) kwargs.order = o.order;
-    return this.call(model, 'formatted_read_group', { kwargs, ...ctx(o.context) });
+    if (o.order !== undefined) kwargs[modern ? 'order' : 'orderby'] = o.order;
+    return this.call(model, modern ? 'formatted_read_group' : 'read_group', { kwargs, ...ctx(o.context) }) as Promise<Record<string, unknown>[]>;
   }
 
   nameSearch(model: string, o: { name?: string; domain?: Domain; operator?: string; limit?: number; context?: Context } = {}): Promise<Array<[number, string]>> {

@@ -56,6 +56,9 @@ export function parseJson2Response(res: HttpResponse, what: string): unknown {
         details: { operation: what },
       });
   }
+  if (res.status === 404 && /No database is selected/.test(res.body)) {
+    throw new IntegrationError({ message: `${what}: the database named in the configuration does not exist on this Odoo server or is excluded by its --db-filter`, code: 'CONFIG', transient: false, status: 404 });
+  }
   if (res.status === 404) throw notOdoo(`${what}: no JSON-2 endpoint (HTTP 404); is this an Odoo ≥19 server, and is the URL its root?`, 404);
   throw classify({
     message: `${what}: HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`,

@@ -140,6 +140,12 @@ export class XmlRpcTransport implements Transport {
     const kwargs: Record<string, unknown> = { ...(params.kwargs ?? {}) };
     if (params.context && Object.keys(params.context).length > 0) kwargs.context = params.context;
     const { database, secret, timeoutMs, baseUrl } = this.opts;
-    return rpcCall(this.object, 'execute_kw', [database, uid, secret, model, method, args, kwargs], timeoutMs, baseUrl);
+    try {
+      return await rpcCall(this.object, 'execute_kw', [database, uid, secret, model, method, args, kwargs], timeoutMs, baseUrl);
+    } catch (err) {
+      // Odoo's XML-RPC cannot marshal None: the method ran and committed, only its empty answer failed.
+      if (err instanceof IntegrationError && /cannot marshal None unless allow_none is enabled/.test(String(err.details?.traceback ?? err.message))) return null;
+      throw err;
+    }
   }
 }

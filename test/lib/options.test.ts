@@ -1,0 +1,22 @@
+import { clientOptionsFromConfig, parseNodeOptions, readNodeSchema, writeNodeSchema } from '../../lib/odoo/options';
+
+describe('node configuration', () => {
+  it('expands ${ENV} references in config values and the secret', () => {
+    const env = { ODOO_URL: 'https://erp.example.com', ODOO_DB: 'prod', ODOO_KEY: 'k-123' };
+    const o = clientOptionsFromConfig({ url: '${ODOO_URL}', database: '${ODOO_DB}', login: 'bot', protocol: 'auto', timeout: '10' }, '${ODOO_KEY}', env);
+    expect(o).toMatchObject({ url: 'https://erp.example.com', database: 'prod', login: 'bot', secret: 'k-123', timeoutMs: 10_000, protocol: 'auto' });
+  });
+
+  it('names each bad property in plain words', () => {
+    expect(() => clientOptionsFromConfig({ url: 'ftp://x', timeout: -1, concurrency: 0 }, 's')).toThrow(/url: must be an http:\/\/ or https:\/\/ URL.*timeout: .*concurrency: /);
+    expect(() => clientOptionsFromConfig({ url: 'http://x', context: '{lang' }, 's')).toThrow(/context: context is not valid JSON/);
+    expect(() => parseNodeOptions(readNodeSchema, { model: 'Product Product' })).toThrow(/model: must be a technical model name/);
+    expect(() => parseNodeOptions(writeNodeSchema, { operation: 'upsert', model: 'product.product' })).toThrow(/keyFields: upsert needs at least one key field/);
+    expect(() => parseNodeOptions(writeNodeSchema, { operation: 'call', model: 'purchase.order' })).toThrow(/method: call needs a method name/);
+  });
+
+  it('fills defaults', () => {
+    expect(parseNodeOptions(writeNodeSchema, { model: 'res.partner', keyFields: 'ref, name' })).toMatchObject({ operation: 'create', batchSize: 200, batchWindow: 50, keyFields: ['ref', 'name'] });
+    expect(parseNodeOptions(readNodeSchema, { model: 'res.partner', fields: 'name,ref' })).toMatchObject({ operation: 'search_read', pageSize: 500, output: 'all', fields: ['name', 'ref'] });
+  });
+});
