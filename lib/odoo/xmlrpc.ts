@@ -138,6 +138,11 @@ export class XmlRpcTransport implements Transport {
     const uid = await this.authenticate();
     const args: unknown[] = params.ids ? [params.ids] : [];
     const kwargs: Record<string, unknown> = { ...(params.kwargs ?? {}) };
+    // Odoo's execute_kw reads create's first positional argument (dict or list) to shape the answer
+    if (method === 'create' && 'vals_list' in kwargs && !params.ids) {
+      args.push(kwargs.vals_list);
+      delete kwargs.vals_list;
+    }
     if (params.context && Object.keys(params.context).length > 0) kwargs.context = params.context;
     const { database, secret, timeoutMs, baseUrl } = this.opts;
     try {

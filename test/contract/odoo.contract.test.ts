@@ -1,0 +1,195 @@
+/**
+ * The same assertions against the sandbox (default) and a real Odoo 19
+ * (ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY and/or ODOO_PASSWORD), over
+ * every protocol the target offers. Records carry a unique prefix and are
+ * removed (or archived where Odoo forbids deletion) at the end.
+ */
+import { OdooClient } from '../../lib/odoo/client';
+import { OdooWriter } from '../../lib/odoo/writer';
+import { IntegrationError } from '../../lib/errors';
+import { routes, runPrefix, serverFor, startTarget, Target } from '../helpers/target';
+
+let target: Target;
+beforeAll(async () => {
+  target = await startTarget();
+});
+afterAll(async () => {
+  await target?.close();
+});
+
+describe.each(routes())('Odoo contract over $label', (route) => {
+  let client: OdooClient;
+  const prefix = runPrefix(route.protocol);
+  const created: Record<string, number[]> = {};
+  const track = (model: string, ids: number[]) => (created[model] = [...(created[model] ?? []), ...ids]);
+
+  beforeAll(() => {
+    const s = serverFor(target, route);
+    client = new OdooClient({ url: s.url, database: s.database, login: s.login, secret: s.secret, protocol: s.protocol, secretKind: s.secretKind ?? 'apikey', timeoutMs: 20_000 });
+  });
+
+  afterAll(async () => {
+    const order = ['purchase.order', 'product.supplierinfo', 'product.product', 'res.partner'];
+    for (const model of order) {
+      const ids = created[model] ?? [];
+      if (!ids.length) continue;
+      if (model === 'purchase.order') await client.call(model, 'button_cancel', { ids }).catch(() => undefined);
+      await client.unlink(model, ids).catch(() => client.write(model, ids, { active: false }).catch(() => undefined));
+    }
+    client.close();
+  });
+
+  it('connects, reports the server version and the protocol it uses', async () => {
+    const info = await client.connect();
+    expect(info.protocol).toBe(route.protocol);
+    expect(Number.parseInt(info.serverVersion, 10)).toBeGreaterThanOrEqual(19);
+  });
+
+  it('creates a list of records in one call and reads them back in order', async () => {
+    const ids = await client.create('res.partner', [
+      { name: `${prefix} Acme`, ref: `${prefix}-A`, is_company: true },
+      { name: `${prefix} Beta`, ref: `${prefix}-B`, is_company: true },
+      { name: `${prefix} Gamma`, ref: `${prefix}-C` },
+    ]);
+    track('res.partner', ids);
+    expect(ids).toHaveLength(3);
+    const read = await client.read('res.partner', [ids[2] as number, ids[0] as number], ['name', 'ref', 'is_company']);
+    expect(read.map((r) => r.name)).toEqual([`${prefix} Gamma`, `${prefix} Acme`]);
+    expect(read[0]).toMatchObject({ id: ids[2], ref: `${prefix}-C`, is_company: false });
+  });
+
+  it('searches with domains, order, limit and offset; counts; name_search', async () => {
+    const domain = [['name', '=like', `${prefix}%`]];
+    expect(await client.searchCount('res.partner', domain)).toBe(3);
+    const page = await client.searchRead('res.partner', { domain, fields: ['name'], order: 'name desc', limit: 2, offset: 1 });
+    expect(page.map((r) => r.name)).toEqual([`${prefix} Beta`, `${prefix} Acme`]);
+    const ids = await client.search('res.partner', { domain: ['&', ...domain, '|', ['ref', '=', `${prefix}-A`], ['ref', '=', `${prefix}-C`]], order: 'id asc' });
+    expect(ids).toHaveLength(2);
+    const names = await client.nameSearch('res.partner', { name: `${prefix} Bet`, operator: 'ilike', limit: 5 });
+    expect(names.map((n) => n[1])).toEqual([`${prefix} Beta`]);
+    expect(await client.searchCount('res.partner', [['name', '=like', `${prefix}%`], ['is_company', '=', true]])).toBe(2);
+    expect(await client.searchCount('res.partner', ['!', ['is_company', '=', true], ['name', '=like', `${prefix}%`]])).toBe(1);
+  });
+
+  it('pages through every record server-side', async () => {
+    const pages: number[] = [];
+    for await (const p of client.pages('res.partner', { domain: [['name', '=like', `${prefix}%`]], fields: ['name'], pageSize: 2 })) pages.push(p.length);
+    expect(pages).toEqual([2, 1]);
+  });
+
+  it('groups with read_group and describes fields with fields_get', async () => {
+    const groups = await client.readGroup('res.partner', { domain: [['name', '=like', `${prefix}%`]], groupby: ['is_company'], aggregates: ['__count'] });
+    const byFlag = Object.fromEntries(groups.map((g) => [String(g.is_company), g.__count]));
+    expect(byFlag).toEqual({ true: 2, false: 1 });
+    const fields = await client.fieldsGet('product.supplierinfo');
+    expect(fields.partner_id).toMatchObject({ type: 'many2one', relation: 'res.partner', required: true });
+    expect(fields.price).toMatchObject({ type: 'float' });
+  });
+
+  it('reads many2one as [id, name] and one2many as ids; writes x2many commands', async () => {
+    const [partnerId] = (await client.search('res.partner', { domain: [['ref', '=', `${prefix}-A`]] })) as [number];
+    const productIds = await client.create('product.product', [{ name: `${prefix} Widget`, default_code: `${prefix}-W1`, is_storable: true }]);
+    track('product.product', productIds);
+    const [tmpl] = await client.read('product.product', productIds, ['product_tmpl_id', 'seller_ids']);
+    expect(tmpl?.product_tmpl_id).toEqual([expect.any(Number), expect.stringContaining(`${prefix} Widget`)]);
+    const infoIds = await client.create('product.supplierinfo', [{ partner_id: partnerId, product_id: productIds[0], product_tmpl_id: (tmpl?.product_tmpl_id as [number, string])[0], price: 4.5, min_qty: 10, product_code: 'ACME-W1' }]);
+    track('product.supplierinfo', infoIds);
+    const [info] = await client.read('product.supplierinfo', infoIds, ['partner_id', 'price', 'min_qty']);
+    expect(info).toMatchObject({ partner_id: [partnerId, `${prefix} Acme`], price: 4.5, min_qty: 10 });
+
+    const poIds = await client.create('purchase.order', [{ partner_id: partnerId, order_line: [[0, 0, { product_id: productIds[0], product_qty: 5, price_unit: 4.5 }]] }]);
+    track('purchase.order', poIds);
+    await client.write('purchase.order', poIds, { order_line: [[0, 0, { product_id: productIds[0], product_qty: 2, price_unit: 4 }]] });
+    const [po] = await client.read('purchase.order', poIds, ['order_line', 'state', 'partner_id']);
+    expect(po?.order_line).toHaveLength(2);
+    expect(po?.state).toBe('draft');
+  });
+
+  it('calls a public model method (button_confirm) and sees its effect', async () => {
+    const poIds = created['purchase.order'] as number[];
+    await client.call('purchase.order', 'button_confirm', { ids: poIds });
+    const [po] = await client.read('purchase.order', poIds, ['state', 'picking_ids']);
+    expect(po?.state).toBe('purchase');
+    expect((po?.picking_ids as number[]).length).toBe(1);
+  });
+
+  it('a method that returns nothing answers null on both protocols', async () => {
+    const poIds = created['purchase.order'] as number[];
+    const partner = await client.search('res.partner', { domain: [['ref', '=', `${prefix}-B`]] });
+    const extra = await client.create('purchase.order', [{ partner_id: partner[0] }]);
+    track('purchase.order', extra);
+    await expect(client.call('purchase.order', 'button_cancel', { ids: extra })).resolves.toBeNull();
+    const [po] = await client.read('purchase.order', extra, ['state']);
+    expect(po?.state).toBe('cancel');
+    expect(poIds.length).toBeGreaterThan(0);
+  });
+
+  it('loads by external id: creates, then updates the same record; names the bad row', async () => {
+    const xid = `__import__.${prefix.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+    const first = await client.load('res.partner', ['id', 'name', 'ref'], [[xid, `${prefix} Loaded`, `${prefix}-L`]]);
+    expect(first.messages).toEqual([]);
+    expect(first.ids).toHaveLength(1);
+    track('res.partner', first.ids as number[]);
+    const again = await client.load('res.partner', ['id', 'name'], [[xid, `${prefix} Loaded v2`]]);
+    expect(again.ids).toEqual(first.ids);
+    const [rec] = await client.read('res.partner', first.ids as number[], ['name']);
+    expect(rec?.name).toBe(`${prefix} Loaded v2`);
+    const bad = await client.load('res.partner', ['name', 'is_company'], [[`${prefix} Good`, '0'], [`${prefix} Bad`, 'maybe']]);
+    expect(bad.ids).toBe(false);
+    expect(bad.messages[0]).toMatchObject({ type: 'error', record: 1, field: 'is_company' });
+    expect(await client.searchCount('res.partner', [['name', '=', `${prefix} Good`]])).toBe(0);
+  });
+
+  it('upserts by business key: one search, creates the new, writes only the changed', async () => {
+    const writer = new OdooWriter(client, { maxSize: 50, windowMs: 20 });
+    const results = await Promise.all([
+      writer.submit({ operation: 'upsert', model: 'res.partner', keyFields: ['ref'], record: { ref: `${prefix}-A`, name: `${prefix} Acme` } }),
+      writer.submit({ operation: 'upsert', model: 'res.partner', keyFields: ['ref'], record: { ref: `${prefix}-B`, name: `${prefix} Beta Renamed` } }),
+      writer.submit({ operation: 'upsert', model: 'res.partner', keyFields: ['ref'], record: { ref: `${prefix}-N`, name: `${prefix} New` } }),
+    ]);
+    expect(results.map((r) => r.action)).toEqual(['unchanged', 'updated', 'created']);
+    track('res.partner', [results[2]?.id as number]);
+    const [b] = await client.searchRead('res.partner', { domain: [['ref', '=', `${prefix}-B`]], fields: ['name'] });
+    expect(b?.name).toBe(`${prefix} Beta Renamed`);
+  });
+
+  it('isolates a bad record in a batched create; the others land', async () => {
+    const writer = new OdooWriter(client, { maxSize: 50, windowMs: 20 });
+    const records = Array.from({ length: 8 }, (_, i) => (i === 5 ? { email: `${prefix}-noname@example.com` } : { name: `${prefix} Batch ${i}`, ref: `${prefix}-batch` }));
+    const settled = await Promise.allSettled(records.map((record) => writer.submit({ operation: 'create', model: 'res.partner', record })));
+    const good = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.id as number] : []));
+    track('res.partner', good);
+    expect(good).toHaveLength(7);
+    const bad = settled[5] as PromiseRejectedResult;
+    expect(bad.status).toBe('rejected');
+    expect(bad.reason).toMatchObject({ code: 'VALIDATION', transient: false });
+    expect(bad.reason.message).toMatch(/name/i);
+    expect(await client.searchCount('res.partner', [['ref', '=', `${prefix}-batch`]])).toBe(7);
+  });
+
+  it.each([
+    ['unknown model', (c: OdooClient) => c.searchRead('no.such.model', {}), 'UNKNOWN_MODEL'],
+    ['unknown method', (c: OdooClient) => c.call('res.partner', 'no_such_method', { ids: [1] }), 'UNKNOWN_METHOD'],
+    ['unknown field in create', (c: OdooClient) => c.create('res.partner', [{ name: 'x', bogus_field: 1 }]), 'UNKNOWN_FIELD'],
+    ['unknown field in fields', (c: OdooClient) => c.searchRead('res.partner', { fields: ['bogus_field'], limit: 1 }), 'UNKNOWN_FIELD'],
+    ['unknown field in write', (c: OdooClient) => c.write('res.partner', [1], { bogus_field: 1 }), 'UNKNOWN_FIELD'],
+    ['missing required value', (c: OdooClient) => c.create('product.supplierinfo', [{ price: 1 }]), 'VALIDATION'],
+    ['write to a missing record', (c: OdooClient) => c.write('res.partner', [999_999_999], { ref: 'x' }), 'MISSING_RECORD'],
+    ['private method', (c: OdooClient) => c.call('res.partner', '_read_group', { kwargs: { domain: [] } }), 'ACCESS'],
+  ])('%s is a permanent %s error with the Odoo exception kept', async (_what, run, code) => {
+    const err = (await run(client).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as IntegrationError;
+    expect(err).toBeInstanceOf(IntegrationError);
+    expect(err).toMatchObject({ code, transient: false });
+    expect(err.odooException).toBeTruthy();
+  });
+
+  it('wrong credentials are a permanent AUTH error', async () => {
+    const s = serverFor(target, route);
+    const bad = new OdooClient({ url: s.url, database: s.database, login: s.login, secret: 'not-the-key', protocol: s.protocol, secretKind: s.secretKind ?? 'apikey' });
+    await expect(bad.searchCount('res.partner', [])).rejects.toMatchObject({ code: 'AUTH', transient: false });
+    bad.close();
+  });
+});
