@@ -98,7 +98,7 @@ export function makeProblem(
   row: number | undefined,
   source?: string,
 ): Problem {
-  const p: Problem = { kind, path, expected, received, message: '' };
+  const p = { kind, path, expected, received } as Problem;
   if (row !== undefined) p.row = row;
   if (source !== undefined) p.source = source;
   p.message = problemMessage(p);

@@ -756,17 +756,17 @@ class Mapping implements CompiledMapping {
     return { ok: false, problems };
   }
 
-  private blankProblem(rowNumber: number | undefined): MapResult {
-    return { ok: false, problems: [makeProblem('blank', '', 'a row with at least one value', 'a blank row', rowNumber)] };
+  private blankProblems(rowNumber: number | undefined): Problem[] {
+    return [makeProblem('blank', '', 'a row with at least one value', 'a blank row', rowNumber)];
   }
 
   mapSync(row: unknown, rowNumber?: number): MapResult {
     this.assertSync('mapSync');
-    return isBlank(row) ? this.blankProblem(rowNumber) : this.mapRow(row, rowNumber, undefined);
+    return isBlank(row) ? { ok: false, problems: this.blankProblems(rowNumber) } : this.mapRow(row, rowNumber, undefined);
   }
 
   async map(row: unknown, rowNumber?: number): Promise<MapResult> {
-    if (isBlank(row)) return this.blankProblem(rowNumber);
+    if (isBlank(row)) return { ok: false, problems: this.blankProblems(rowNumber) };
     const frame = this.usesExpressions
       ? await evalLevel(this.root, row, row, { row, rowNumber })
       : undefined;
@@ -802,7 +802,7 @@ class Mapping implements CompiledMapping {
         const rowNumber = i + 1;
         if (isBlank(input)) {
           if (this.onBlank === 'skip') result.skippedBlank.push(rowNumber);
-          else result.invalid.push({ row: rowNumber, problems: this.blankProblem(rowNumber).problems, input } as MapManyResult['invalid'][number]);
+          else result.invalid.push({ row: rowNumber, problems: this.blankProblems(rowNumber), input });
           return;
         }
         const r = this.mapRow(input, rowNumber, frame);

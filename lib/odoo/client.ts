@@ -60,6 +60,8 @@ export class OdooClient {
   private readonly pool: HttpPool;
   private readonly gate: Semaphore;
   private connecting: Promise<{ transport: Transport; info: ConnectionInfo }> | undefined;
+  /** Model-method calls sent over this connection (benchmarks and status). */
+  calls = 0;
 
   constructor(options: OdooClientOptions) {
     let baseUrl: URL;
@@ -162,6 +164,7 @@ export class OdooClient {
   async call(model: string, method: string, params: CallParams = {}): Promise<unknown> {
     const { transport } = await this.connection();
     const context = { ...(this.options.context ?? {}), ...(params.context ?? {}) };
+    this.calls++;
     return this.gate.run(() => transport.execute(model, method, { ...params, context }));
   }
 

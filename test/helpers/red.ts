@@ -20,12 +20,14 @@ export interface ServerConfig {
   secret: string;
   protocol: 'json2' | 'xmlrpc' | 'auto';
   secretKind?: 'apikey' | 'password';
+  /** seconds */
+  timeout?: number;
 }
 
 /** A flow of one odoo-config, the node under test, and helper nodes on both outputs. */
 export function flowWith(server: ServerConfig, node: Record<string, unknown>, errorWired = true) {
   const flow = [
-    { id: 'cfg', type: 'odoo-config', url: server.url, database: server.database, login: server.login, protocol: server.protocol, secretKind: server.secretKind ?? 'apikey', timeout: 5, concurrency: 4 },
+    { id: 'cfg', type: 'odoo-config', url: server.url, database: server.database, login: server.login, protocol: server.protocol, secretKind: server.secretKind ?? 'apikey', timeout: server.timeout ?? 5, concurrency: 4 },
     { id: 'n1', server: 'cfg', wires: [['ok'], errorWired ? ['err'] : []], ...node },
     { id: 'ok', type: 'helper' },
     { id: 'err', type: 'helper' },

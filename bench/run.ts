@@ -1,0 +1,32 @@
+/**
+ * `npm run bench -- <name> [--json]`. Each benchmark measures its baseline in
+ * the same run, so the shared, noisy machine affects both sides alike.
+ */
+const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'odoo-write': () => require('./odoo-write').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'odoo-read': () => require('./odoo-read').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'canonical-map': () => require('./canonical-map').run({ json: true }),
+};
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const names = args.filter((a) => !a.startsWith('--'));
+  if (names.length === 0 || names.some((n) => !BENCHES[n])) {
+    process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [--json]\n`);
+    process.exit(2);
+  }
+  for (const name of names) {
+    const result = await (BENCHES[name] as () => Promise<Record<string, unknown>>)();
+    process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${name}: ${Object.entries(result).map(([k, v]) => `${k}=${String(v)}`).join(' ')}\n`);
+  }
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
+
+export interface BenchTarget {
+  url: string;
+  database: string;
+  login: string;
+  secret: string;
+  secretKind: 'apikey' | 'password';
+  real: boolean;
+  stop(): void;
+}
+
+/**
+ * A real Odoo when ODOO_URL is set (ODOO_DB, ODOO_LOGIN, ODOO_API_KEY or
+ * ODOO_PASSWORD), else the sandbox in a child process, so its work does not
+ * share this process's CPU or memory with what is measured.
+ */
+export async function benchTarget(): Promise<BenchTarget> {
+  const env = process.env;
+  if (env.ODOO_URL) {
+    return { url: env.ODOO_URL, database: env.ODOO_DB ?? '', login: env.ODOO_LOGIN ?? 'admin', secret: env.ODOO_API_KEY ?? env.ODOO_PASSWORD ?? '', secretKind: env.ODOO_API_KEY ? 'apikey' : 'password', real: true, stop: () => undefined };
+  }
+  const child: ChildProcess = fork(path.join(__dirname, '..', 'sandbox', 'odoo', 'cli.js'), ['--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const info = await new Promise<{ url: string; database: string; login: string; apiKey: string }>((resolve, reject) => {
+    let buf = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => l.trim().startsWith('{'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
+  });
+  return { url: info.url, database: info.database, login: info.login, secret: info.apiKey, secretKind: 'apikey', real: false, stop: () => child.kill() };
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface Runtime {
+  url: string;
+  userDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Node-RED runtime with its admin API, loading this package from dist/
+ * as an installed module (run `npm run build` first), like a user's install.
+ */
+export async function startNodeRed(extra: Record<string, unknown> = {}): Promise<Runtime> {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'odoo-config', 'odoo-config.js'))) throw new Error('dist/ is missing: run npm run build first');
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-odoo-'));
+  fs.mkdirSync(path.join(userDir, 'node_modules'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string };
+  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', pkg.name), 'dir');
+  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: { [pkg.name]: '*' } }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RED = require('node-red');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const express = require('express');
+  const app = express();
+  const server = http.createServer(app);
+  const settings = {
+    userDir,
+    flowFile: 'flows.json',
+    credentialSecret: 'test-only-credential-secret',
+    httpAdminRoot: '/',
+    httpNodeRoot: '/api',
+    uiHost: '127.0.0.1',
+    logging: { console: { level: 'off' } },
+    editorTheme: { tours: false, projects: { enabled: false } },
+    externalModules: { autoInstall: false, palette: { allowInstall: false } },
+    ...extra,
+  };
+  RED.init(server, settings);
+  app.use(settings.httpAdminRoot, RED.httpAdmin);
+  app.use(settings.httpNodeRoot, RED.httpNode);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await RED.start();
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    userDir,
+    close: async () => {
+      await RED.stop();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      fs.rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function adminRequest(rt: Runtime, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
+  const res = await fetch(`${rt.url}${p}`, { method, headers: { 'Content-Type': 'application/json', ...headers }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
