@@ -180,7 +180,8 @@ export function classify(facts: ErrorFacts): IntegrationError {
 /** Anything thrown anywhere becomes an IntegrationError; already classified errors pass through. */
 export function classifyError(err: unknown): IntegrationError {
   if (err instanceof IntegrationError) return err;
-  if (err instanceof Error) {
+  // duck-typed: errors from another realm (vm contexts, test sandboxes) fail instanceof Error
+  if (typeof err === 'object' && err !== null && typeof (err as Error).message === 'string') {
     const e = err as Error & { code?: unknown; status?: unknown; cause?: unknown };
     const networkCode = typeof e.code === 'string' ? e.code : undefined;
     const facts: ErrorFacts = { message: e.message || String(err) };

@@ -19,6 +19,7 @@ import {
   type NumberFormat,
   type NumberParser,
   type UnitDef,
+  type UnitRatio,
 } from './parse';
 import { getSchema, listSchemas, type CanonicalSchemaEntry, type TargetField } from './registry';
 import { mappingSpecSchema, specIssuesFromZod, type FieldSpec, type MappingSpec } from './spec';
@@ -69,7 +70,7 @@ interface DynamicUnit {
   perUnit: boolean;
   units: UnitTable;
   /** Supplier unit text → ratio, or the problem it causes. */
-  cache: Map<string, number | { kind: ProblemKind; expected: string }>;
+  cache: Map<string, UnitRatio | { kind: ProblemKind; expected: string }>;
 }
 
 interface ScalarField {
@@ -95,7 +96,9 @@ interface ScalarField {
   number?: NumberParser;
   numberExpected: string;
   date?: CompiledDate;
-  ratio: number; // static unit conversion; 1 when none
+  /** Static conversion value × mul ÷ div; 1/1 when none. */
+  mul: number;
+  div: number;
   dynamicUnit?: DynamicUnit;
   convertExpected: string;
 }
@@ -342,8 +345,12 @@ function resolveMap(
   return { map: toValueMap(ref), label: 'value map' };
 }
 
-function checkCanonical(value: unknown, target: TargetField, ctx: CompileContext, field: string, what: string): void {
-  if (value === null) return;
+function checkCanonical(value: unknown, target: TargetField, ctx: CompileContext, field: string, what: string, nullMeansNone = false): void {
+  if (value === null) {
+    // In a value map null means "no value"; as a const or default it would be sent as null.
+    if (!nullMeansNone) ctx.issues.push({ field, message: `${what} null is not a value; leave "${what}" out instead` });
+    return;
+  }
   if (!target.schema.safeParse(value).success) {
     ctx.issues.push({ field, message: `${what} ${describeReceived(value)} is not a valid ${target.path}: expected ${target.expected}` });
   }
@@ -392,7 +399,8 @@ function compileScalar(key: string, spec: FieldSpec, target: TargetField, ctx: C
     hasMapDefault: spec.mapDefault !== undefined,
     mapDefault: spec.mapDefault,
     numberExpected: '',
-    ratio: 1,
+    mul: 1,
+    div: 1,
     convertExpected: '',
   };
 
@@ -413,8 +421,8 @@ function compileScalar(key: string, spec: FieldSpec, target: TargetField, ctx: C
       f.mapExpected = `one of ${listWords(resolved.map.keys())} (${resolved.label})`;
       // Map values are canonical values when nothing parses them further: check them now, not at the first row.
       if (spec.number === undefined && spec.date === undefined && spec.convert === undefined) {
-        for (const [from, to] of resolved.map) checkCanonical(to, target, ctx, field, `map value for "${from}":`);
-        if (spec.mapDefault !== undefined) checkCanonical(spec.mapDefault, target, ctx, field, 'mapDefault');
+        for (const [from, to] of resolved.map) checkCanonical(to, target, ctx, field, `map value for "${from}":`, true);
+        if (spec.mapDefault !== undefined) checkCanonical(spec.mapDefault, target, ctx, field, 'mapDefault', true);
       }
     }
   }
@@ -441,7 +449,7 @@ function compileScalar(key: string, spec: FieldSpec, target: TargetField, ctx: C
 function compileConvert(f: ScalarField, c: NonNullable<FieldSpec['convert']>, ctx: CompileContext, issue: (m: string) => void): void {
   if (c.factor !== undefined) {
     if (c.from !== undefined || c.to !== undefined) issue('convert: use either "factor" or "from"/"to", not both');
-    f.ratio = c.factor;
+    f.mul = c.factor;
     return;
   }
   if (c.from === undefined || c.to === undefined) {
@@ -464,7 +472,9 @@ function compileConvert(f: ScalarField, c: NonNullable<FieldSpec['convert']>, ct
     } else if (unit.category !== to.category) {
       issue(`convert: cannot convert ${unit.name} (${unit.category}) to ${to.name} (${to.category})`);
     } else {
-      f.ratio = unitRatio(unit, to, perUnit);
+      const r = unitRatio(unit, to, perUnit);
+      f.mul = r.mul;
+      f.div = r.div;
     }
     return;
   }
@@ -558,6 +568,13 @@ function compileContainer(key: string, spec: FieldSpec, target: TargetField, ctx
 
 // ---------------------------------------------------------------- runtime
 
+function resetState(st: RowState, row: number | undefined): RowState {
+  st.row = row;
+  st.problems = null;
+  st.failed = null;
+  return st;
+}
+
 function fail(
   st: RowState,
   kind: ProblemKind,
@@ -593,7 +610,7 @@ function convertDynamic(f: ScalarField, dyn: DynamicUnit, value: number, src: un
     }
     if (dyn.cache.size < 1000) dyn.cache.set(text, hit);
   }
-  if (typeof hit === 'number') return scale(value, hit);
+  if ('mul' in hit) return scale(value, hit.mul, hit.div);
   return fail(st, hit.kind, prefix + f.key, hit.expected, unitRaw, dyn.source);
 }
 
@@ -636,11 +653,11 @@ function mapScalar(f: ScalarField, src: unknown, root: unknown, st: RowState, fr
     if (d instanceof DateFailure) return fail(st, 'format', prefix + f.key, `${f.date.expected}; ${d.reason}`, raw, f.source);
     v = d;
   }
-  if (f.ratio !== 1 || f.dynamicUnit !== undefined) {
+  if (f.mul !== f.div || f.dynamicUnit !== undefined) {
     if (typeof v !== 'number') {
       return fail(st, 'type', prefix + f.key, 'number to convert (add "number" to parse text)', raw, f.source);
     }
-    v = f.dynamicUnit !== undefined ? convertDynamic(f, f.dynamicUnit, v, src, root, st, prefix) : scale(v, f.ratio);
+    v = f.dynamicUnit !== undefined ? convertDynamic(f, f.dynamicUnit, v, src, root, st, prefix) : scale(v, f.mul, f.div);
   }
   return v;
 }
@@ -715,6 +732,69 @@ async function evalLevel(level: Level, src: unknown, root: unknown, bindings: Re
   return { values, children };
 }
 
+// ---------------------------------------------------------------- duplicates
+
+/**
+ * Finds rows whose dedupe fields equal an earlier row's. A numeric hash of the
+ * values picks candidates and an exact comparison decides, so no key string is
+ * built per row.
+ */
+class DedupeIndex {
+  private readonly byHash = new Map<number, number | number[]>();
+  private readonly values: Record<string, unknown>[] = [];
+  private readonly rows: number[] = [];
+
+  constructor(private readonly fields: readonly string[]) {}
+
+  /** The row of the first occurrence of these values; registers them and returns undefined when new. */
+  firstRow(value: Record<string, unknown>, row: number): number | undefined {
+    const h = this.hash(value);
+    const hit = this.byHash.get(h);
+    if (hit === undefined) {
+      this.byHash.set(h, this.add(value, row));
+      return undefined;
+    }
+    if (typeof hit === 'number') {
+      if (this.same(this.values[hit], value)) return this.rows[hit];
+      this.byHash.set(h, [hit, this.add(value, row)]);
+      return undefined;
+    }
+    for (const i of hit) if (this.same(this.values[i], value)) return this.rows[i];
+    hit.push(this.add(value, row));
+    return undefined;
+  }
+
+  private add(value: Record<string, unknown>, row: number): number {
+    this.values.push(value);
+    this.rows.push(row);
+    return this.values.length - 1;
+  }
+
+  private same(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    for (const f of this.fields) {
+      const x = a[f];
+      const y = b[f];
+      if (x !== y && (typeof x !== 'object' || JSON.stringify(x) !== JSON.stringify(y))) return false;
+    }
+    return true;
+  }
+
+  private hash(value: Record<string, unknown>): number {
+    let h = 0x811c9dc5; // FNV-1a
+    for (const f of this.fields) {
+      const v = value[f];
+      if (typeof v === 'number' && (v | 0) === v) {
+        h = Math.imul(h ^ v, 0x01000193);
+      } else {
+        const s = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
+        for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+      }
+      h = Math.imul(h ^ 0x1f, 0x01000193);
+    }
+    return h & 0x3fffffff; // stays a small integer: cheap Map key
+  }
+}
+
 // ---------------------------------------------------------------- compileMapping
 
 class Mapping implements CompiledMapping {
@@ -723,6 +803,8 @@ class Mapping implements CompiledMapping {
   private readonly onBlank: 'skip' | 'error';
   private readonly onDuplicate: 'reject' | 'skip';
   private readonly dedupeBy: string[] | undefined;
+  private readonly state: RowState = { row: undefined, problems: null, failed: null };
+  private readonly byFieldOrder: (a: Problem, b: Problem) => number;
 
   constructor(
     readonly schema: CanonicalSchemaEntry,
@@ -734,6 +816,18 @@ class Mapping implements CompiledMapping {
     this.onBlank = spec.options?.onBlank ?? 'skip';
     this.onDuplicate = spec.options?.onDuplicate ?? 'reject';
     this.dedupeBy = spec.options?.dedupeBy;
+    const order = new Map(schema.targetFields.map((f, i) => [f, i]));
+    const sortKey = (p: Problem): [number, number, number] => {
+      const generic = p.path.replace(/\[\d+\]/g, '[]');
+      const line = /\[(\d+)\]/.exec(p.path);
+      const top = order.get(generic.split(/[.[]/)[0]) ?? -1;
+      return [top, line ? Number(line[1]) : -1, order.get(generic) ?? -1];
+    };
+    this.byFieldOrder = (a, b) => {
+      const ka = sortKey(a);
+      const kb = sortKey(b);
+      return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
+    };
   }
 
   /** Maps one non-blank row whose expressions (if any) are already evaluated. */
@@ -741,7 +835,8 @@ class Mapping implements CompiledMapping {
     if (row === null || typeof row !== 'object') {
       return { ok: false, problems: [makeProblem('type', '', 'object (one row)', describeReceived(row), rowNumber)] };
     }
-    const st: RowState = { row: rowNumber, problems: null, failed: null };
+    // One state object reused row after row: mapping a row is synchronous, so rows never share it at the same time.
+    const st = resetState(this.state, rowNumber);
     const out = mapLevel(this.root, row, row, st, frame, '');
     const parsed = this.zodSchema.safeParse(out);
     if (parsed.success && st.problems === null) return { ok: true, value: parsed.data as Record<string, unknown> };
@@ -752,6 +847,8 @@ class Mapping implements CompiledMapping {
         if (st.failed !== null && st.failed.has(zodIssuePath(issue.path).concrete)) continue;
         problems.push(problemFromIssue(issue, out, this.schema, rowNumber));
       }
+      // Mapping problems and schema problems each come in field order; merged, they should too.
+      if (st.problems !== null && problems.length > 1) problems.sort(this.byFieldOrder);
     }
     return { ok: false, problems };
   }
@@ -793,7 +890,7 @@ class Mapping implements CompiledMapping {
 
   private accumulator(rows: readonly unknown[]): { result: MapManyResult; add(i: number, frame: ExprFrame | undefined): void } {
     const result: MapManyResult = { valid: [], invalid: [], skippedBlank: [], skippedDuplicate: [] };
-    const seen = this.dedupeBy === undefined ? undefined : new Map<string, number>();
+    const seen = this.dedupeBy === undefined ? undefined : new DedupeIndex(this.dedupeBy);
     const dedupeBy = this.dedupeBy ?? [];
     return {
       result,
@@ -811,12 +908,7 @@ class Mapping implements CompiledMapping {
           return;
         }
         if (seen !== undefined) {
-          let key = '';
-          for (let k = 0; k < dedupeBy.length; k++) {
-            const v = r.value[dedupeBy[k]];
-            key += (typeof v === 'string' ? v : JSON.stringify(v)) + '\u001f';
-          }
-          const first = seen.get(key);
+          const first = seen.firstRow(r.value, rowNumber);
           if (first !== undefined) {
             if (this.onDuplicate === 'skip') {
               result.skippedDuplicate.push({ row: rowNumber, duplicateOf: first });
@@ -829,7 +921,6 @@ class Mapping implements CompiledMapping {
             }
             return;
           }
-          seen.set(key, rowNumber);
         }
         result.valid.push({ row: rowNumber, value: r.value });
       },

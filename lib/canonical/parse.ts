@@ -26,6 +26,8 @@ export function numberExample(fmt: NumberFormat): string {
   return `1${t}234${fmt.decimal}56`;
 }
 
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 export function compileNumberParser(fmt: NumberFormat): NumberParser {
   const { decimal, thousands } = fmt;
   if (thousands !== undefined && thousands === decimal) {
@@ -38,16 +40,62 @@ export function compileNumberParser(fmt: NumberFormat): NumberParser {
   const intPart = t === undefined ? '\\d+' : `(?:\\d{1,3}(?:${t}\\d{3})+|\\d+)`;
   const re = new RegExp(`^[+-]?(?:${intPart}(?:${d}\\d+)?|${d}\\d+)$`);
   const stripThousands = t === undefined ? undefined : new RegExp(t, 'g');
-  const needsDecimalSwap = decimal !== '.';
+  const decimalCode = decimal.charCodeAt(0);
+  const thousandsCode = thousands === undefined ? -1 : thousands.charCodeAt(0);
+  const spaceGroups = thousands === ' ';
+
+  // Exact for up to 15 digits: an integer mantissa < 2^53 divided by an exact power of ten
+  // is the double nearest to the decimal, the same as Number() of the normalised text.
+  const viaText = (s: string): number | undefined => {
+    if (!re.test(s)) return undefined;
+    let n = s;
+    if (stripThousands !== undefined) n = n.replace(stripThousands, '');
+    if (decimal !== '.') n = n.replace(decimal, '.');
+    return Number(n);
+  };
 
   return (input: unknown): number | undefined => {
     if (typeof input === 'number') return Number.isFinite(input) ? input : undefined;
     if (typeof input !== 'string') return undefined;
-    if (!re.test(input)) return undefined;
-    let s = input;
-    if (stripThousands !== undefined) s = s.replace(stripThousands, '');
-    if (needsDecimalSwap) s = s.replace(decimal, '.');
-    return Number(s);
+    const s = input;
+    const len = s.length;
+    let i = 0;
+    let c = len > 0 ? s.charCodeAt(0) : -1;
+    const negative = c === 45;
+    if (c === 45 || c === 43) i = 1;
+    let mantissa = 0;
+    let digits = 0;
+    let intDigits = 0;
+    let fracDigits = 0;
+    let inFraction = false;
+    let group = -1; // digits since the last thousands separator; -1 before the first one
+    for (; i < len; i++) {
+      c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        mantissa = mantissa * 10 + (c - 48);
+        digits++;
+        if (inFraction) fracDigits++;
+        else {
+          intDigits++;
+          if (group >= 0) group++;
+        }
+      } else if (c === decimalCode && !inFraction) {
+        if (group >= 0 && group !== 3) return undefined;
+        inFraction = true;
+      } else if (
+        !inFraction &&
+        (c === thousandsCode || (spaceGroups && (c === 0xa0 || c === 0x202f)))
+      ) {
+        if (group === -1 ? intDigits < 1 || intDigits > 3 : group !== 3) return undefined;
+        group = 0;
+      } else {
+        return undefined;
+      }
+    }
+    if (digits === 0 || (inFraction && fracDigits === 0) || (!inFraction && group >= 0 && group !== 3)) return undefined;
+    if (digits > 15) return viaText(s);
+    const value = fracDigits === 0 ? mantissa : mantissa / POW10[fracDigits];
+    return negative ? -value : value;
   };
 }
 
@@ -153,6 +201,12 @@ export interface DateSpec {
   format: string;
   /** IANA zone the supplier's wall-clock times are in. Required for date-time fields unless every value carries an offset. */
   tz?: string;
+  /**
+   * Date fields only: the zone whose calendar date is kept when the source is a
+   * point in time (it carries an offset, or has a time of day and `tz` is set).
+   * Default `tz`. Example: Odoo's `2026-03-31 22:30:00` (UTC) is 2026-04-01 in Europe/Berlin.
+   */
+  dateTz?: string;
   disambiguation?: Disambiguation;
 }
 
@@ -194,10 +248,18 @@ const TOKEN_HINT: Record<string, string> = {
   S: 'SSS',
 };
 
+interface FixedLayout {
+  length: number;
+  literals: [number, number][]; // position, char code
+  at: Partial<Record<Token, [number, number]>>; // position, width
+}
+
 interface FormatPlan {
   re: RegExp;
   group: Partial<Record<Token, number>>;
   hasTime: boolean;
+  /** Set when every token has a fixed width (DD.MM.YYYY, not D.M.YYYY): parsed by position, no regex. */
+  fixed?: FixedLayout;
 }
 
 function planFormat(format: string): FormatPlan {
@@ -205,12 +267,18 @@ function planFormat(format: string): FormatPlan {
   const group: Partial<Record<Token, number>> = {};
   let n = 0;
   let i = 0;
+  const layout: FixedLayout = { length: 0, literals: [], at: {} };
+  let fixed = true;
+  const literal = (text: string) => {
+    for (const ch of text) layout.literals.push([layout.length++, ch.charCodeAt(0)]);
+  };
   while (i < format.length) {
     const c = format[i];
     if (c === '[') {
       const end = format.indexOf(']', i);
       if (end < 0) throw new Error(`unclosed "[" in date format "${format}"`);
       re += escapeRe(format.slice(i + 1, end));
+      literal(format.slice(i + 1, end));
       i = end + 1;
       continue;
     }
@@ -221,11 +289,14 @@ function planFormat(format: string): FormatPlan {
       i = j;
       if (tok === 'T') {
         re += 'T';
+        literal('T');
         continue;
       }
       if (tok === 'SSS') {
         group.S = ++n;
         re += '(\\d{3})';
+        layout.at.S = [layout.length, 3];
+        layout.length += 3;
         continue;
       }
       const known = TOKEN_WIDTH[tok];
@@ -239,9 +310,18 @@ function planFormat(format: string): FormatPlan {
       if (group[known[0]] !== undefined) throw new Error(`token "${tok}" appears twice in date format "${format}"`);
       group[known[0]] = ++n;
       re += known[1];
+      if (tok.length === 1) fixed = false;
+      layout.at[known[0]] = [layout.length, tok.length];
+      layout.length += tok.length;
       continue;
     }
-    re += /\s/.test(c) ? '\\s+' : escapeRe(c);
+    if (/\s/.test(c)) {
+      re += '\\s+';
+      fixed = false;
+    } else {
+      re += escapeRe(c);
+      literal(c);
+    }
     i++;
   }
   if (group.Y === undefined || group.M === undefined || group.D === undefined) {
@@ -249,7 +329,9 @@ function planFormat(format: string): FormatPlan {
   }
   if (group.m !== undefined && group.H === undefined) throw new Error(`date format "${format}" has minutes but no hours`);
   if (group.s !== undefined && group.m === undefined) throw new Error(`date format "${format}" has seconds but no minutes`);
-  return { re: new RegExp(re + '$'), group, hasTime: group.H !== undefined };
+  const plan: FormatPlan = { re: new RegExp(re + '$'), group, hasTime: group.H !== undefined };
+  if (fixed) plan.fixed = layout;
+  return plan;
 }
 
 const ISO_RE =
@@ -289,11 +371,24 @@ const NOT_TEXT = new DateFailure('not a text');
 export function compileDate(spec: DateSpec, target: DateTarget): CompiledDate {
   const iso = spec.format.toUpperCase() === 'ISO';
   if (spec.tz !== undefined) assertTimeZone(spec.tz);
+  if (spec.dateTz !== undefined) assertTimeZone(spec.dateTz);
   if (target === 'datetime' && !iso && spec.tz === undefined) {
     throw new Error('a date-time field needs "tz": the IANA time zone of the supplier\'s clock, e.g. Europe/Berlin');
   }
+  if (spec.dateTz !== undefined && target !== 'date') throw new Error('"dateTz" is for date fields; a date-time is always output in UTC');
   const zone = spec.tz === undefined ? undefined : new ZoneConverter(spec.tz, spec.disambiguation);
   const plan = iso ? undefined : planFormat(spec.format);
+  if (spec.dateTz !== undefined && spec.tz === undefined && !iso) {
+    throw new Error('"dateTz" needs "tz": the zone the source times are in');
+  }
+  if (spec.dateTz !== undefined && !iso && !(plan as FormatPlan).hasTime) {
+    throw new Error(`"dateTz" needs a time of day in the format ("${spec.format}" has none)`);
+  }
+  const calendarTz = spec.dateTz ?? spec.tz;
+  const calendar =
+    calendarTz === undefined ? undefined : calendarTz === spec.tz ? zone : new ZoneConverter(calendarTz, spec.disambiguation);
+  // A wall-clock time is moved to another calendar only when asked to (dateTz differs from tz).
+  const shiftWallTime = spec.dateTz !== undefined && spec.dateTz !== spec.tz;
   const expected = iso
     ? `${target === 'date' ? 'date' : 'date-time'} in ISO 8601 (YYYY-MM-DD${target === 'date' ? '' : 'THH:mm:ss with offset or in ' + (spec.tz ?? 'UTC')})`
     : `${target === 'date' ? 'date' : 'date-time'} as ${spec.format}${spec.tz ? ` (${spec.tz})` : ''}`;
@@ -303,9 +398,11 @@ export function compileDate(spec: DateSpec, target: DateTarget): CompiledDate {
     const ms = d.getTime();
     if (Number.isNaN(ms)) return NO_SUCH_DATE;
     if (target === 'datetime') return utcIso(ms);
-    if (zone === undefined) return utcIso(ms).slice(0, 10);
-    return utcIso(ms + zone.offsetAt(ms)).slice(0, 10);
+    return calendarDate(ms);
   };
+
+  const calendarDate = (utcMs: number): string =>
+    utcIso(calendar === undefined ? utcMs : utcMs + calendar.offsetAt(utcMs)).slice(0, 10);
 
   const finish = (
     y: number,
@@ -319,7 +416,15 @@ export function compileDate(spec: DateSpec, target: DateTarget): CompiledDate {
   ): string | DateFailure => {
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return NO_SUCH_DATE;
     if (h > 23 || mi > 59 || s > 59) return NO_SUCH_TIME;
-    if (target === 'date') return pad4(y) + '-' + pad2(mo) + '-' + pad2(d);
+    if (target === 'date') {
+      if (offsetMs !== undefined && calendar !== undefined) return calendarDate(Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMs);
+      if (shiftWallTime && zone !== undefined) {
+        const utc = zone.toUtc(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+        if (Number.isNaN(utc)) return new DateFailure(`the local time does not exist or is ambiguous in ${zone.tz} (DST change)`);
+        return calendarDate(utc);
+      }
+      return pad4(y) + '-' + pad2(mo) + '-' + pad2(d);
+    }
     const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
     if (offsetMs !== undefined) return utcIso(wall - offsetMs);
     if (zone === undefined) return new DateFailure('the time has no UTC offset and the mapping sets no "tz"');
@@ -352,6 +457,40 @@ export function compileDate(spec: DateSpec, target: DateTarget): CompiledDate {
   }
 
   const p = plan as FormatPlan;
+  if (p.fixed !== undefined) {
+    const { length, literals, at } = p.fixed;
+    const digitsAt = (s: string, field: [number, number] | undefined): number => {
+      if (field === undefined) return 0;
+      let v = 0;
+      for (let k = field[0], end = field[0] + field[1]; k < end; k++) {
+        const c = s.charCodeAt(k) - 48;
+        if (c < 0 || c > 9) return -1;
+        v = v * 10 + c;
+      }
+      return v;
+    };
+    const badFormat = new DateFailure('not in the expected format');
+    return {
+      expected,
+      convert(input) {
+        if (input instanceof Date) return fromDate(input);
+        if (typeof input !== 'string') return NOT_TEXT;
+        if (input.length !== length) return badFormat;
+        for (let k = 0; k < literals.length; k++) {
+          if (input.charCodeAt(literals[k][0]) !== literals[k][1]) return badFormat;
+        }
+        const y = digitsAt(input, at.Y);
+        const mo = digitsAt(input, at.M);
+        const d = digitsAt(input, at.D);
+        const h = digitsAt(input, at.H);
+        const mi = digitsAt(input, at.m);
+        const sec = digitsAt(input, at.s);
+        const ms = digitsAt(input, at.S);
+        if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || ms < 0) return badFormat;
+        return finish(y, mo, d, h, mi, sec, ms, undefined);
+      },
+    };
+  }
   const { re } = p;
   const gY = p.group.Y as number;
   const gM = p.group.M as number;
@@ -439,12 +578,28 @@ export class UnitTable {
   }
 }
 
-/** Multiplier from one unit to another (inverted for per-unit values such as prices). */
-export function unitRatio(from: UnitDef, to: UnitDef, perUnit: boolean): number {
-  return perUnit ? to.factor / from.factor : from.factor / to.factor;
+/** Conversion as an exact fraction `value × mul ÷ div` (per-unit values such as prices invert it). */
+export interface UnitRatio {
+  mul: number;
+  div: number;
 }
 
-/** Applies a ratio and drops binary noise (1.1 kg → 1100 g, not 1100.0000000000002). */
-export function scale(value: number, ratio: number): number {
-  return ratio === 1 ? value : Number((value * ratio).toPrecision(15));
+export function unitRatio(from: UnitDef, to: UnitDef, perUnit: boolean): UnitRatio {
+  return perUnit ? { mul: to.factor, div: from.factor } : { mul: from.factor, div: to.factor };
 }
+
+/**
+ * Applies a conversion and drops binary noise (1.1 kg → 1100 g, not
+ * 1100.0000000000002; 39.90 per 10 → 3.99): the result is rounded to 15
+ * significant digits, like `Number(x.toPrecision(15))` but without the string.
+ */
+export function scale(value: number, mul: number, div: number): number {
+  const r = (value * mul) / div;
+  if (Number.isInteger(r)) return r;
+  const a = Math.abs(r);
+  if (a >= 1e14 || a < 1e-7 || !Number.isFinite(r)) return Number(r.toPrecision(15));
+  const p = POW10_22[14 - Math.floor(Math.log10(a))];
+  return Math.round(r * p) / p;
+}
+
+const POW10_22 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));

@@ -19,6 +19,7 @@ const numberFormat = z.strictObject({
 const dateSpec = z.strictObject({
   format: z.string().min(1),
   tz: z.string().min(1).optional(),
+  dateTz: z.string().min(1).optional(),
   disambiguation: z.enum(['compatible', 'earlier', 'later', 'reject']).optional(),
 });
 
@@ -111,16 +112,15 @@ export function specIssuesFromZod(issues: readonly z.core.$ZodIssue[], raw: unkn
   const out: SpecIssue[] = [];
   for (const issue of issues) {
     // A union failure: report the branch that matched the input's type, not "Invalid input".
+    // The branch whose errors are all inside the value is the one whose type matched.
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const branch =
-        issue.errors.find((errs) => errs.length > 0 && !errs.some((e) => e.code === 'invalid_type' && e.path.length === 0)) ??
-        issue.errors[issue.errors.length - 1];
-      out.push(
-        ...specIssuesFromZod(
-          branch.map((e) => ({ ...e, path: [...issue.path, ...e.path] }) as z.core.$ZodIssue),
-          raw,
-        ),
-      );
+      const branch = issue.errors.find((errs) => errs.length > 0 && errs.every((e) => e.path.length > 0));
+      if (branch !== undefined) {
+        out.push(...specIssuesFromZod(branch.map((e) => ({ ...e, path: [...issue.path, ...e.path] }) as z.core.$ZodIssue), raw));
+      } else {
+        const alternatives = issue.errors.flat().map((e) => e.message.replace(/^Invalid input: /, ''));
+        out.push(nameIssue(issue.path, `Invalid input: ${[...new Set(alternatives)].join(', or ')}`, raw));
+      }
       continue;
     }
     out.push(nameIssue(issue.path, issue.message, raw));

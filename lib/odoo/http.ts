@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { classify, IntegrationError } from '../errors';
+import { classify, classifyError, IntegrationError } from '../errors';
 
 export interface HttpResponse {
   status: number;
@@ -38,12 +38,12 @@ export class HttpPool {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        res.on('error', (err) => reject(classifyError(err)));
       });
       req.setTimeout(opts.timeoutMs, () => {
         req.destroy(timeoutError(opts.timeoutMs, url));
       });
-      req.on('error', reject);
+      req.on('error', (err) => reject(classifyError(err)));
       if (opts.body !== undefined) req.write(opts.body);
       req.end();
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configError } from '../errors';
+import { badInput, configError } from '../errors';
 import { expandEnv } from '../util/env';
 import { describeIssues } from '../util/zod';
 import type { OdooClientOptions } from './client';
@@ -80,21 +80,56 @@ export type ReadNodeOptions = z.infer<typeof readNodeSchema>;
 
 export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'call'] as const;
 
+const modelName = z.string().trim().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'must be a technical model name like product.product');
+const methodName = z.string().trim().regex(/^[a-zA-Z][\w]*$/, 'must be a public method name like button_confirm');
+
+/** `msg` lets an upstream node (canonical-map) say what to do in msg.odoo. */
 export const writeNodeSchema = z
   .object({
-    operation: z.enum(WRITE_OPERATIONS).default('create'),
-    model: z.string().trim().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'must be a technical model name like product.product').optional().or(z.literal('').transform(() => undefined)),
+    operation: z.enum([...WRITE_OPERATIONS, 'msg']).default('create'),
+    model: modelName.optional().or(z.literal('').transform(() => undefined)),
     keyFields: csvList,
-    method: z.string().trim().regex(/^[a-zA-Z][\w]*$/, 'must be a public method name like action_confirm').optional().or(z.literal('').transform(() => undefined)),
+    method: methodName.optional().or(z.literal('').transform(() => undefined)),
     batchSize: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(1).max(10_000).default(200)),
     batchWindow: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(0).max(60_000).default(50)),
     context: jsonObject('context'),
   })
   .superRefine((c, ctx) => {
     if (c.operation === 'upsert' && c.keyFields.length === 0) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: 'upsert needs at least one key field, e.g. default_code' });
-    if (c.operation === 'call' && !c.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'call needs a method name, e.g. action_confirm' });
+    if (c.operation === 'call' && !c.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'call needs a method name, e.g. button_confirm' });
   });
 export type WriteNodeOptions = z.infer<typeof writeNodeSchema>;
+
+const messageOperationSchema = z
+  .object({
+    operation: z.enum(WRITE_OPERATIONS),
+    model: modelName,
+    keyFields: z.array(z.string()).optional(),
+    method: methodName.optional(),
+    context: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.operation === 'upsert' && !c.keyFields?.length) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: 'upsert needs msg.odoo.keyFields' });
+    if (c.operation === 'call' && !c.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'call needs msg.odoo.method' });
+  });
+
+export type EffectiveWriteOptions = Omit<WriteNodeOptions, 'operation'> & { operation: (typeof WRITE_OPERATIONS)[number] };
+
+/** The node's own options, or, in `msg` mode, what msg.odoo says (batch settings stay the node's). */
+export function effectiveWriteOptions(node: WriteNodeOptions, msgOdoo: unknown): EffectiveWriteOptions {
+  if (node.operation !== 'msg') return node as EffectiveWriteOptions;
+  const parsed = messageOperationSchema.safeParse(msgOdoo ?? {});
+  if (!parsed.success) throw badInput(`msg.odoo does not say what to write: ${describeIssues(parsed.error).replace(/\(config\)/g, 'msg.odoo')}`);
+  const m = parsed.data;
+  return {
+    ...node,
+    operation: m.operation,
+    model: m.model,
+    keyFields: m.keyFields ?? [],
+    method: m.method,
+    context: m.context ?? node.context,
+  };
+}
 
 /** Validates a node's editor properties; the message names each bad property. */
 export function parseNodeOptions<S extends z.ZodType>(schema: S, props: Record<string, unknown>): z.infer<S> {

@@ -302,3 +302,31 @@ function loadCell(v: unknown): string {
   if (Array.isArray(v)) return v.map((x) => String(comparable(x))).join(',');
   return String(v);
 }
+
+/** msg.payload of odoo-write: one record or a list of records. */
+export function recordsOf(payload: unknown): OdooRecord[] {
+  if (typeof payload !== 'object' || payload === null) {
+    throw badInput(`msg.payload must be a record (object) or a list of records, got ${payload === null ? 'null' : typeof payload}`);
+  }
+  const records = (Array.isArray(payload) ? payload : [payload]) as OdooRecord[];
+  if (records.length === 0) throw badInput('msg.payload is an empty list: nothing to write');
+  return records;
+}
+
+/** One error for the failed rows of an array: transient only if every failure is. */
+export function failureSummary(failed: Array<{ index: number; error: IntegrationError }>, total: number): IntegrationError {
+  const first = (failed[0] as { error: IntegrationError }).error;
+  return new IntegrationError({
+    message: `${failed.length} of ${total} records failed; first (row ${(failed[0] as { index: number }).index}): ${first.message}`,
+    code: first.code,
+    // one permanent failure means retrying the whole set cannot succeed
+    transient: failed.every((f) => f.error.transient),
+    details: { failures: failed.map((f) => ({ row: f.index, message: f.error.message, code: f.error.code, transient: f.error.transient })) },
+  });
+}
+
+export function modelOf(configured: string | undefined, msgOdoo: unknown): string {
+  const model = configured ?? (msgOdoo as { model?: unknown } | undefined)?.model;
+  if (typeof model !== 'string' || !model) throw badInput('no model: set it in the node or in msg.odoo.model');
+  return model;
+}

@@ -2,6 +2,7 @@ import { badInput, classifyError, configError } from '../../lib/errors';
 import { parseDomain } from '../../lib/odoo/domain';
 import { parseNodeOptions, readNodeSchema } from '../../lib/odoo/options';
 import { readAll, readChunks, ReadRequest } from '../../lib/odoo/read';
+import { modelOf } from '../../lib/odoo/writer';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { evaluate, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
@@ -23,11 +24,10 @@ export = function (RED: RED) {
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
       try {
-        if (!options) throw configError(RED._('odoo-read.errors.notConfigured'));
-        if (!server) throw configError(RED._('odoo-read.status.noServer'));
+        if (!options) throw configError('odoo-read is not configured correctly; see the error logged at deploy');
+        if (!server) throw configError('no Odoo server configured');
         const client = server.client();
-        const model = options.model ?? (msg.odoo as { model?: unknown } | undefined)?.model;
-        if (typeof model !== 'string' || !model) throw badInput(RED._('odoo-read.errors.noModel'));
+        const model = modelOf(options.model, msg.odoo);
         let domainValue: unknown;
         try {
           domainValue = await evaluate(RED, def.domain ?? '[]', String(def.domainType ?? 'json'), node, msg);

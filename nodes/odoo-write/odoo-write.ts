@@ -1,6 +1,6 @@
-import { badInput, classifyError, configError, IntegrationError } from '../../lib/errors';
-import { parseNodeOptions, writeNodeSchema, WriteNodeOptions } from '../../lib/odoo/options';
-import { OdooWriter, WriteResult } from '../../lib/odoo/writer';
+import { classifyError, configError, IntegrationError } from '../../lib/errors';
+import { effectiveWriteOptions, parseNodeOptions, writeNodeSchema, WriteNodeOptions } from '../../lib/odoo/options';
+import { failureSummary, modelOf, OdooWriter, recordsOf, WriteResult } from '../../lib/odoo/writer';
 import { idsFrom } from '../../lib/odoo/read';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { sendError } from '../shared/outputs';
@@ -22,41 +22,40 @@ export = function (RED: RED) {
     if (!server) node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-write.status.noServer') });
     else if (options) server.register(node);
 
-    const writerFor = (o: WriteNodeOptions) => {
-      if (!server) throw configError(RED._('odoo-write.status.noServer'));
-      writer ??= new OdooWriter(server.client(), { maxSize: o.batchSize, windowMs: o.batchWindow });
+    const clientOf = () => {
+      if (!server) throw configError('no Odoo server configured');
+      return server.client();
+    };
+    const writerFor = (o: Pick<WriteNodeOptions, 'batchSize' | 'batchWindow'>) => {
+      writer ??= new OdooWriter(clientOf(), { maxSize: o.batchSize, windowMs: o.batchWindow });
       return writer;
     };
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
       try {
-        if (!options) throw configError(RED._('odoo-write.errors.notConfigured'));
-        const model = options.model ?? (msg.odoo as { model?: unknown } | undefined)?.model;
-        if (typeof model !== 'string' || !model) throw badInput(RED._('odoo-write.errors.noModel'));
+        if (!options) throw configError('odoo-write is not configured correctly; see the error logged at deploy');
+        const o = effectiveWriteOptions(options, msg.odoo);
+        const model = modelOf(o.model, msg.odoo);
         const payload = msg.payload;
-        if (typeof payload !== 'object' || payload === null) {
-          throw badInput(RED._('odoo-write.errors.payload', { got: payload === null ? 'null' : typeof payload }));
-        }
-        const meta = { model, operation: options.operation };
+        const records = recordsOf(payload);
+        const meta = { model, operation: o.operation };
 
-        if (options.operation === 'call') {
+        if (o.operation === 'call') {
           const p = payload as { ids?: unknown; id?: unknown; kwargs?: unknown };
           const ids = p.ids ?? p.id ?? (Array.isArray(payload) ? payload : undefined);
           const kwargs = typeof p.kwargs === 'object' && p.kwargs !== null ? (p.kwargs as Record<string, unknown>) : {};
-          const result = await server!.client().call(model, options.method as string, { ...(ids !== undefined ? { ids: idsFrom(ids) } : {}), kwargs, ...(options.context ? { context: options.context } : {}) });
-          send([{ ...msg, odoo: { ...meta, method: options.method, result } }, null]);
-          node.status({ fill: 'green', shape: 'dot', text: `${options.method}` });
+          const result = await clientOf().call(model, o.method as string, { ...(ids !== undefined ? { ids: idsFrom(ids) } : {}), kwargs, ...(o.context ? { context: o.context } : {}) });
+          send([{ ...msg, odoo: { ...meta, method: o.method, result } }, null]);
+          node.status({ fill: 'green', shape: 'dot', text: `${o.method}` });
           done();
           return;
         }
 
-        const w = writerFor(options);
-        const records = Array.isArray(payload) ? payload : [payload];
-        if (records.length === 0) throw badInput(RED._('odoo-write.errors.empty'));
+        const w = writerFor(o);
         node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-write.status.writing', { count: records.length }) });
-        const operation = options.operation;
+        const operation = o.operation;
         const settled = await Promise.allSettled(
-          records.map((record) => w.submit({ operation, model, record, ...(options!.keyFields.length ? { keyFields: options!.keyFields } : {}), ...(options!.context ? { context: options!.context } : {}) })),
+          records.map((record) => w.submit({ operation, model, record, ...(o.keyFields.length ? { keyFields: o.keyFields } : {}), ...(o.context ? { context: o.context } : {}) })),
         );
         const okIdx: number[] = [];
         const failed: Array<{ index: number; error: IntegrationError }> = [];
@@ -78,14 +77,7 @@ export = function (RED: RED) {
         if (okIdx.length) {
           send([{ ...msg, payload: okIdx.map((i) => records[i]), odoo: { ...meta, ids: results.map((r) => r.id), actions: results.map((r) => r.action), rows: okIdx } }, null]);
         }
-        const first = (failed[0] as { error: IntegrationError }).error;
-        const summary = new IntegrationError({
-          message: RED._('odoo-write.errors.partial', { failed: failed.length, total: records.length, first: first.message }),
-          code: first.code,
-          // one permanent failure means retrying the whole set cannot succeed
-          transient: failed.every((f) => f.error.transient),
-          details: { failures: failed.map((f) => ({ row: f.index, message: f.error.message, code: f.error.code, transient: f.error.transient })) },
-        });
+        const summary = failureSummary(failed, records.length);
         sendError(node, def, msg, summary, send, done, { payload: failed.map((f) => records[f.index]) });
       } catch (err) {
         sendError(node, def, msg, err, send, done);
