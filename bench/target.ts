@@ -21,15 +21,16 @@ export async function benchTarget(): Promise<BenchTarget> {
   if (env.ODOO_URL) {
     return { url: env.ODOO_URL, database: env.ODOO_DB ?? '', login: env.ODOO_LOGIN ?? 'admin', secret: env.ODOO_API_KEY ?? env.ODOO_PASSWORD ?? '', secretKind: env.ODOO_API_KEY ? 'apikey' : 'password', real: true, stop: () => undefined };
   }
-  const child: ChildProcess = fork(path.join(__dirname, '..', 'sandbox', 'odoo', 'cli.js'), ['--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const info = await new Promise<{ url: string; database: string; login: string; apiKey: string }>((resolve, reject) => {
+  const child: ChildProcess = fork(path.join(__dirname, '..', 'sandbox', 'odoo', 'cli.js'), ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  // the sandbox prints "  url: …", "  database: …", "  login: …", "  api key: …"
+  const info = await new Promise<Record<string, string>>((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
-      const line = buf.split('\n').find((l) => l.trim().startsWith('{'));
-      if (line) resolve(JSON.parse(line));
+      const fields = Object.fromEntries([...buf.matchAll(/^\s+([a-z ]+):\s+(\S+)\s*$/gm)].map((m) => [m[1] as string, m[2] as string]));
+      if (fields.url && fields.database && fields.login && fields['api key']) resolve(fields);
     });
     child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
   });
-  return { url: info.url, database: info.database, login: info.login, secret: info.apiKey, secretKind: 'apikey', real: false, stop: () => child.kill() };
+  return { url: info.url as string, database: info.database as string, login: info.login as string, secret: info['api key'] as string, secretKind: 'apikey', real: false, stop: () => child.kill() };
 }
