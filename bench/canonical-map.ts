@@ -3,7 +3,7 @@
  *
  *   node dist/bench/canonical-map.js [--json] [--rows N] [--baseline-rows N] [--repeats N]
  *
- * Ours: the ACME Tools price-list mapping (examples/mappings, 12 target fields:
+ * Ours: the ACME Tools price-list mapping (mappings, 12 target fields:
  * decimal commas with thousands separators, dd.mm.yyyy dates, unit codes with
  * conversion, dedupe, zod validation) over 100,000 synthetic CSV rows with
  * `compileMapping(spec).mapMany(rows)`.
@@ -259,7 +259,7 @@ export function buildBaseline(): Baseline {
 // ---------------------------------------------------------------- run
 
 function loadSpec(): unknown {
-  return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'examples', 'mappings', 'acme-tools.price-list.json'), 'utf8'));
+  return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'mappings', 'acme-tools.price-list.json'), 'utf8'));
 }
 
 async function runBaseline(baseline: Baseline, rows: readonly Record<string, string>[], count: number) {

@@ -7,6 +7,8 @@
  * - a bad *row* is the supplier's data and is reported per row as
  *   {@link Problem}s, never thrown, so one bad row never blocks the good ones.
  */
+import type { z } from 'zod';
+import type { CanonicalSchemaEntry } from './registry';
 
 /** What went wrong with one field of one row. */
 export type ProblemKind =
@@ -103,4 +105,85 @@ export function makeProblem(
   if (source !== undefined) p.source = source;
   p.message = problemMessage(p);
   return p;
+}
+
+// ---------------------------------------------------------------- zod issues → problems
+
+/** `['lines', 2, 'quantity']` → `lines[2].quantity` and the field's generic path `lines[].quantity`. */
+export function zodIssuePath(path: readonly PropertyKey[]): { concrete: string; generic: string } {
+  let concrete = '';
+  let generic = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') {
+      concrete += `[${seg}]`;
+      generic += '[]';
+    } else {
+      const s = String(seg);
+      concrete += concrete === '' ? s : `.${s}`;
+      generic += generic === '' ? s : `.${s}`;
+    }
+  }
+  return { concrete, generic };
+}
+
+function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = obj;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[seg as string];
+  }
+  return cur;
+}
+
+/** Turns one zod issue into a problem worded for an analyst. */
+export function problemFromIssue(issue: z.core.$ZodIssue, value: unknown, entry: CanonicalSchemaEntry, row: number | undefined): Problem {
+  const { concrete, generic } = zodIssuePath(issue.path);
+  const field = entry.fieldByPath.get(generic);
+  const received = valueAt(value, issue.path);
+  let kind: ProblemKind;
+  let expected: string;
+  switch (issue.code) {
+    case 'invalid_type':
+      kind = received === undefined ? 'missing' : 'type';
+      expected = field?.expected ?? issue.expected;
+      break;
+    case 'too_big':
+    case 'too_small': {
+      const big = issue.code === 'too_big';
+      const bound = big ? (issue as z.core.$ZodIssueTooBig).maximum : (issue as z.core.$ZodIssueTooSmall).minimum;
+      const inclusive = issue.inclusive !== false;
+      if (issue.origin === 'string') {
+        kind = 'length';
+        expected = big ? `at most ${bound} characters` : Number(bound) === 1 ? 'non-empty text' : `at least ${bound} characters`;
+      } else if (issue.origin === 'array') {
+        kind = 'length';
+        expected = big ? `at most ${bound} lines` : `at least ${bound} line${Number(bound) === 1 ? '' : 's'}`;
+      } else {
+        kind = 'range';
+        expected = `number ${big ? (inclusive ? '≤' : '<') : inclusive ? '≥' : '>'} ${bound}`;
+      }
+      break;
+    }
+    case 'invalid_format':
+      kind = 'format';
+      // A regex carries its own words (the currency pattern's message); other formats are described by the field.
+      expected = issue.format === 'regex' ? issue.message : (field?.expected ?? issue.message);
+      break;
+    case 'invalid_value':
+      kind = 'value';
+      expected = `one of ${issue.values.map(String).join(', ')}`;
+      break;
+    case 'not_multiple_of':
+      kind = 'range';
+      expected = `multiple of ${issue.divisor}`;
+      break;
+    case 'custom':
+      kind = 'rule';
+      expected = issue.message;
+      break;
+    default:
+      kind = 'type';
+      expected = field?.expected ?? issue.message;
+  }
+  return makeProblem(kind, concrete, expected, describeReceived(received), row);
 }

@@ -6,7 +6,17 @@
  */
 import jsonata from 'jsonata';
 import { z } from 'zod';
-import { MappingSpecError, describeReceived, makeProblem, type Problem, type ProblemKind, type SpecIssue } from './errors';
+import { DedupeIndex } from './dedupe';
+import {
+  MappingSpecError,
+  describeReceived,
+  makeProblem,
+  problemFromIssue,
+  zodIssuePath,
+  type Problem,
+  type ProblemKind,
+  type SpecIssue,
+} from './errors';
 import {
   DateFailure,
   UnitTable,
@@ -232,84 +242,6 @@ function listWords(values: Iterable<string>, max = 8): string {
   return all.length <= max ? all.join(', ') : `${all.slice(0, max).join(', ')}, … (${all.length} values)`;
 }
 
-function zodIssuePath(path: readonly PropertyKey[]): { concrete: string; generic: string } {
-  let concrete = '';
-  let generic = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') {
-      concrete += `[${seg}]`;
-      generic += '[]';
-    } else {
-      const s = String(seg);
-      concrete += concrete === '' ? s : `.${s}`;
-      generic += generic === '' ? s : `.${s}`;
-    }
-  }
-  return { concrete, generic };
-}
-
-function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = obj;
-  for (const seg of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[seg as string];
-  }
-  return cur;
-}
-
-/** Turns one zod issue into a problem worded for an analyst. */
-function problemFromIssue(issue: z.core.$ZodIssue, value: unknown, entry: CanonicalSchemaEntry, row: number | undefined): Problem {
-  const { concrete, generic } = zodIssuePath(issue.path);
-  const field = entry.fieldByPath.get(generic);
-  const received = valueAt(value, issue.path);
-  let kind: ProblemKind;
-  let expected: string;
-  switch (issue.code) {
-    case 'invalid_type':
-      kind = received === undefined ? 'missing' : 'type';
-      expected = field?.expected ?? issue.expected;
-      break;
-    case 'too_big':
-    case 'too_small': {
-      const big = issue.code === 'too_big';
-      const bound = big ? (issue as z.core.$ZodIssueTooBig).maximum : (issue as z.core.$ZodIssueTooSmall).minimum;
-      const inclusive = issue.inclusive !== false;
-      if (issue.origin === 'string') {
-        kind = 'length';
-        expected = big ? `at most ${bound} characters` : Number(bound) === 1 ? 'non-empty text' : `at least ${bound} characters`;
-      } else if (issue.origin === 'array') {
-        kind = 'length';
-        expected = big ? `at most ${bound} lines` : `at least ${bound} line${Number(bound) === 1 ? '' : 's'}`;
-      } else {
-        kind = 'range';
-        expected = `number ${big ? (inclusive ? '≤' : '<') : inclusive ? '≥' : '>'} ${bound}`;
-      }
-      break;
-    }
-    case 'invalid_format':
-      kind = 'format';
-      expected =
-        issue.format === 'regex' || !field ? (issue.format === 'regex' ? issue.message : field?.expected ?? issue.message) : field.expected;
-      break;
-    case 'invalid_value':
-      kind = 'value';
-      expected = `one of ${issue.values.map(String).join(', ')}`;
-      break;
-    case 'not_multiple_of':
-      kind = 'range';
-      expected = `multiple of ${issue.divisor}`;
-      break;
-    case 'custom':
-      kind = 'rule';
-      expected = issue.message;
-      break;
-    default:
-      kind = 'type';
-      expected = field?.expected ?? issue.message;
-  }
-  return makeProblem(kind, concrete, expected, describeReceived(received), row);
-}
-
 // ---------------------------------------------------------------- compiler
 
 interface CompileContext {
@@ -486,7 +418,9 @@ function compileConvert(f: ScalarField, c: NonNullable<FieldSpec['convert']>, ct
       for (const [code, name] of resolved.map) {
         const unit = typeof name === 'string' ? ctx.units.get(name) : undefined;
         if (unit === undefined) issue(`convert.from.map: "${code}" maps to unknown unit ${describeReceived(name)}`);
-        else if (unit.category !== to.category) issue(`convert.from.map: "${code}" is ${unit.name} (${unit.category}), not convertible to ${to.name}`);
+        else if (unit.category !== to.category) {
+          issue(`convert.from.map: "${code}" is ${unit.name} (${unit.category}), not convertible to ${to.name}`);
+        }
       }
     }
   }
@@ -540,7 +474,10 @@ function compileContainer(key: string, spec: FieldSpec, target: TargetField, ctx
   const scalarOptions = (['expr', 'const', 'default', 'map', 'number', 'date', 'convert', 'upper', 'lower'] as const).filter(
     (k) => spec[k] !== undefined,
   );
-  if (scalarOptions.length) ctx.issues.push({ field, message: `${scalarOptions.join(', ')} cannot be used on ${lines ? 'lines' : 'a group'}; map its fields in "fields"` });
+  if (scalarOptions.length) {
+    const what = lines ? 'lines' : 'a group';
+    ctx.issues.push({ field, message: `${scalarOptions.join(', ')} cannot be used on ${what}; map its fields in "fields"` });
+  }
   if (spec.fields === undefined) ctx.issues.push({ field, message: `needs "fields" for its ${lines ? 'line' : ''} fields` });
   let sourcePath: string | undefined;
   if (lines) {
@@ -568,6 +505,13 @@ function compileContainer(key: string, spec: FieldSpec, target: TargetField, ctx
 
 // ---------------------------------------------------------------- runtime
 
+/** True when `path` or a field containing it (`lines[2]` for `lines[2].quantity`) already has a problem. */
+function coveredBy(failed: Set<string>, path: string): boolean {
+  if (failed.has(path)) return true;
+  for (const f of failed) if (path.startsWith(f) && (path[f.length] === '.' || path[f.length] === '[')) return true;
+  return false;
+}
+
 function resetState(st: RowState, row: number | undefined): RowState {
   st.row = row;
   st.problems = null;
@@ -589,7 +533,15 @@ function fail(
   return undefined;
 }
 
-function convertDynamic(f: ScalarField, dyn: DynamicUnit, value: number, src: unknown, root: unknown, st: RowState, prefix: string): number | undefined {
+function convertDynamic(
+  f: ScalarField,
+  dyn: DynamicUnit,
+  value: number,
+  src: unknown,
+  root: unknown,
+  st: RowState,
+  prefix: string,
+): number | undefined {
   let unitRaw = dyn.get(src, root);
   if (typeof unitRaw === 'string') unitRaw = unitRaw.trim();
   if (unitRaw === undefined || unitRaw === null || unitRaw === '') {
@@ -732,69 +684,6 @@ async function evalLevel(level: Level, src: unknown, root: unknown, bindings: Re
   return { values, children };
 }
 
-// ---------------------------------------------------------------- duplicates
-
-/**
- * Finds rows whose dedupe fields equal an earlier row's. A numeric hash of the
- * values picks candidates and an exact comparison decides, so no key string is
- * built per row.
- */
-class DedupeIndex {
-  private readonly byHash = new Map<number, number | number[]>();
-  private readonly values: Record<string, unknown>[] = [];
-  private readonly rows: number[] = [];
-
-  constructor(private readonly fields: readonly string[]) {}
-
-  /** The row of the first occurrence of these values; registers them and returns undefined when new. */
-  firstRow(value: Record<string, unknown>, row: number): number | undefined {
-    const h = this.hash(value);
-    const hit = this.byHash.get(h);
-    if (hit === undefined) {
-      this.byHash.set(h, this.add(value, row));
-      return undefined;
-    }
-    if (typeof hit === 'number') {
-      if (this.same(this.values[hit], value)) return this.rows[hit];
-      this.byHash.set(h, [hit, this.add(value, row)]);
-      return undefined;
-    }
-    for (const i of hit) if (this.same(this.values[i], value)) return this.rows[i];
-    hit.push(this.add(value, row));
-    return undefined;
-  }
-
-  private add(value: Record<string, unknown>, row: number): number {
-    this.values.push(value);
-    this.rows.push(row);
-    return this.values.length - 1;
-  }
-
-  private same(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-    for (const f of this.fields) {
-      const x = a[f];
-      const y = b[f];
-      if (x !== y && (typeof x !== 'object' || JSON.stringify(x) !== JSON.stringify(y))) return false;
-    }
-    return true;
-  }
-
-  private hash(value: Record<string, unknown>): number {
-    let h = 0x811c9dc5; // FNV-1a
-    for (const f of this.fields) {
-      const v = value[f];
-      if (typeof v === 'number' && (v | 0) === v) {
-        h = Math.imul(h ^ v, 0x01000193);
-      } else {
-        const s = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
-        for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-      }
-      h = Math.imul(h ^ 0x1f, 0x01000193);
-    }
-    return h & 0x3fffffff; // stays a small integer: cheap Map key
-  }
-}
-
 // ---------------------------------------------------------------- compileMapping
 
 class Mapping implements CompiledMapping {
@@ -844,7 +733,7 @@ class Mapping implements CompiledMapping {
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         // A field that failed to map is already reported with its source value; zod would only add "missing".
-        if (st.failed !== null && st.failed.has(zodIssuePath(issue.path).concrete)) continue;
+        if (st.failed !== null && coveredBy(st.failed, zodIssuePath(issue.path).concrete)) continue;
         problems.push(problemFromIssue(issue, out, this.schema, rowNumber));
       }
       // Mapping problems and schema problems each come in field order; merged, they should too.
@@ -929,7 +818,8 @@ class Mapping implements CompiledMapping {
 
   private assertSync(method: string): void {
     if (this.usesExpressions) {
-      throw new Error(`${method}: this ${this.schema.id} mapping uses JSONata expressions, which evaluate asynchronously; use ${method.replace('Sync', '')}()`);
+      const instead = method.replace('Sync', '');
+      throw new Error(`${method}: this ${this.schema.id} mapping uses JSONata expressions, which evaluate asynchronously; use ${instead}()`);
     }
   }
 }
@@ -949,11 +839,14 @@ export function compileMapping(spec: unknown): CompiledMapping {
   const s = parsed.data;
   const known = listSchemas().map((e) => e.id);
   if (!s.schema.includes('@')) {
-    throw new MappingSpecError([{ field: 'schema', message: `"${s.schema}" needs a version, e.g. "${getSchema(s.schema)?.id ?? 'supplier-price@1'}" (known: ${known.join(', ')})` }]);
+    const example = getSchema(s.schema)?.id ?? 'supplier-price@1';
+    const message = `"${s.schema}" needs a version, e.g. "${example}" (known: ${known.join(', ')})`;
+    throw new MappingSpecError([{ field: 'schema', message }]);
   }
   const entry = getSchema(s.schema);
   if (entry === undefined) {
-    throw new MappingSpecError([{ field: 'schema', message: `unknown schema "${s.schema}"${suggest(s.schema, known)} (known: ${known.join(', ')})` }]);
+    const message = `unknown schema "${s.schema}"${suggest(s.schema, known)} (known: ${known.join(', ')})`;
+    throw new MappingSpecError([{ field: 'schema', message }]);
   }
 
   const issues: SpecIssue[] = [];
@@ -971,7 +864,9 @@ export function compileMapping(spec: unknown): CompiledMapping {
   for (const f of s.options?.dedupeBy ?? []) {
     const target = entry.fields.get(f);
     if (target === undefined) issues.push({ field: 'options.dedupeBy', message: `unknown target field "${f}"${suggest(f, entry.fields.keys())}` });
-    else if (target.kind === 'lines' || target.kind === 'object') issues.push({ field: 'options.dedupeBy', message: `"${f}" is not a single value` });
+    else if (target.kind === 'lines' || target.kind === 'object') {
+      issues.push({ field: 'options.dedupeBy', message: `"${f}" is not a single value` });
+    }
   }
   if (issues.length > 0) throw new MappingSpecError(issues, entry.id);
   return new Mapping(entry, s, root);

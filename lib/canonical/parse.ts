@@ -389,9 +389,11 @@ export function compileDate(spec: DateSpec, target: DateTarget): CompiledDate {
     calendarTz === undefined ? undefined : calendarTz === spec.tz ? zone : new ZoneConverter(calendarTz, spec.disambiguation);
   // A wall-clock time is moved to another calendar only when asked to (dateTz differs from tz).
   const shiftWallTime = spec.dateTz !== undefined && spec.dateTz !== spec.tz;
+  const noun = target === 'date' ? 'date' : 'date-time';
+  const isoTime = target === 'date' ? '' : `THH:mm:ss with offset or in ${spec.tz ?? 'UTC'}`;
   const expected = iso
-    ? `${target === 'date' ? 'date' : 'date-time'} in ISO 8601 (YYYY-MM-DD${target === 'date' ? '' : 'THH:mm:ss with offset or in ' + (spec.tz ?? 'UTC')})`
-    : `${target === 'date' ? 'date' : 'date-time'} as ${spec.format}${spec.tz ? ` (${spec.tz})` : ''}`;
+    ? `${noun} in ISO 8601 (YYYY-MM-DD${isoTime})`
+    : `${noun} as ${spec.format}${spec.tz ? ` (${spec.tz})` : ''}`;
 
   // Date objects (from a CSV parser or a function node) are instants.
   const fromDate = (d: Date): string | DateFailure => {

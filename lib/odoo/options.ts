@@ -107,13 +107,14 @@ const messageOperationSchema = z
     keyFields: z.array(z.string()).optional(),
     method: methodName.optional(),
     context: z.record(z.string(), z.unknown()).optional(),
+    then: z.object({ method: methodName }).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.operation === 'upsert' && !c.keyFields?.length) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: 'upsert needs msg.odoo.keyFields' });
     if (c.operation === 'call' && !c.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'call needs msg.odoo.method' });
   });
 
-export type EffectiveWriteOptions = Omit<WriteNodeOptions, 'operation'> & { operation: (typeof WRITE_OPERATIONS)[number] };
+export type EffectiveWriteOptions = Omit<WriteNodeOptions, 'operation'> & { operation: (typeof WRITE_OPERATIONS)[number]; then?: { method: string } };
 
 /** The node's own options, or, in `msg` mode, what msg.odoo says (batch settings stay the node's). */
 export function effectiveWriteOptions(node: WriteNodeOptions, msgOdoo: unknown): EffectiveWriteOptions {
@@ -128,6 +129,7 @@ export function effectiveWriteOptions(node: WriteNodeOptions, msgOdoo: unknown):
     keyFields: m.keyFields ?? [],
     method: m.method,
     context: m.context ?? node.context,
+    ...(m.then ? { then: m.then } : {}),
   };
 }
 

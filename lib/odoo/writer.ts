@@ -205,8 +205,10 @@ function checkRequest(req: WriteRequest): WriteRequest {
     case 'upsert':
       if (!req.keyFields || req.keyFields.length === 0) throw badInput('upsert needs key fields (e.g. default_code)');
       for (const f of req.keyFields) {
-        if (r[f] === undefined || r[f] === null || r[f] === '' || r[f] === false) throw badInput(`upsert key field "${f}" is missing or empty in the record`);
+        if (r[f] === undefined) throw badInput(`upsert key field "${f}" is missing in the record`);
       }
+      // one empty part of a composite key is a value ("no start date"); an all-empty key would match anything
+      if (req.keyFields.every((f) => r[f] === null || r[f] === '' || r[f] === false)) throw badInput(`upsert key (${req.keyFields.join(', ')}) is empty in the record`);
       break;
     case 'upsert_xid':
       if (typeof r.xid !== 'string' || !r.xid) throw badInput('upsert by external id needs "xid" (e.g. "supplier_import.acme_123") in each record');

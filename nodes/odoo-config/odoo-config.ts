@@ -16,7 +16,7 @@ export = function (RED: RED) {
       client = new OdooClient({ ...clientOptionsFromConfig(def, node.credentials?.secret), log: (m) => node.log(m) });
     } catch (err) {
       problem = classifyError(err);
-      node.error(RED._('odoo-config.errors.invalid', { problem: problem.message }));
+      node.error(`Odoo server configuration is invalid: ${problem.message}`);
     }
 
     const broadcast = (status: NodeStatus) => users.forEach((u) => u.status(status));
@@ -40,7 +40,7 @@ export = function (RED: RED) {
         broadcast({ fill: 'yellow', shape: 'ring', text: RED._('odoo-config.status.connecting') });
         node.connect().catch((err: unknown) => {
           const e = classifyError(err);
-          node.warn(RED._('odoo-config.errors.connect', { problem: e.message }));
+          node.warn(`Cannot connect to Odoo: ${e.message}`);
           broadcast({ fill: 'red', shape: 'ring', text: e.code.toLowerCase() });
         });
       }

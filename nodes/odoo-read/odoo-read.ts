@@ -16,7 +16,7 @@ export = function (RED: RED) {
     try {
       options = parseNodeOptions(readNodeSchema, def);
     } catch (err) {
-      node.error(RED._('odoo-read.errors.invalid', { problem: classifyError(err).message }));
+      node.error(`odoo-read configuration is invalid: ${classifyError(err).message}`);
       node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-read.status.invalid') });
     }
     if (!server) node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-read.status.noServer') });

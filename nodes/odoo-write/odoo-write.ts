@@ -16,7 +16,7 @@ export = function (RED: RED) {
     try {
       options = parseNodeOptions(writeNodeSchema, def);
     } catch (err) {
-      node.error(RED._('odoo-write.errors.invalid', { problem: classifyError(err).message }));
+      node.error(`odoo-write configuration is invalid: ${classifyError(err).message}`);
       node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-write.status.invalid') });
     }
     if (!server) node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-write.status.noServer') });
@@ -61,6 +61,8 @@ export = function (RED: RED) {
         const failed: Array<{ index: number; error: IntegrationError }> = [];
         settled.forEach((s, index) => (s.status === 'fulfilled' ? okIdx.push(index) : failed.push({ index, error: classifyError(s.reason) })));
         const results = okIdx.map((i) => (settled[i] as PromiseFulfilledResult<WriteResult>).value);
+        // a follow-up method on everything just written (e.g. action_apply_inventory), one call
+        if (o.then && results.length) await clientOf().call(model, o.then.method, { ids: [...new Set(results.flatMap((r) => r.id))], ...(o.context ? { context: o.context } : {}) });
 
         if (failed.length === 0) {
           const ids = results.map((r) => r.id);

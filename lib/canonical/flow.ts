@@ -1,0 +1,91 @@
+/**
+ * What canonical-map does with one message, without Node-RED: map a supplier
+ * payload to canonical objects, or check canonical objects and plan their Odoo
+ * writes. Results are grouped so a 10,000-row file gives two messages, not
+ * 10,000, unless per-row output is asked for.
+ */
+import { badInput, IntegrationError } from '../errors';
+import type { LookupCache } from '../odoo/lookup';
+import { problemFromIssue, type Problem } from './errors';
+import type { CompiledMapping } from './mapping';
+import { getSchema } from './registry';
+import { planToOdoo, type PlannedWrite } from './to-odoo';
+
+export interface Outcome {
+  /** Messages for output 1: payload, plus what goes beside it. */
+  ok: Array<{ payload: unknown; rows?: number[]; odoo?: PlannedWrite['odoo'] }>;
+  /** Messages for output 2: the input rows untouched, and the error. */
+  failed: Array<{ payload: unknown; error: IntegrationError }>;
+  /** Rows left out on purpose (blank, duplicate), for msg.canonical. */
+  skipped?: { blank: number[]; duplicate: Array<{ row: number; duplicateOf: number }> };
+}
+
+function problemsError(problems: Problem[], rows: number): IntegrationError {
+  const first = problems[0];
+  return new IntegrationError({
+    message: `${rows === 1 ? 'the object does' : `${rows} rows do`} not fit the canonical schema${first ? `; first: ${first.message}` : ''}`,
+    code: 'VALIDATION',
+    transient: false,
+    details: { problems: problems.map(({ kind, path, expected, received, row, source, message }) => ({ kind, path, expected, received, ...(row !== undefined ? { row } : {}), ...(source ? { source } : {}), message })) },
+  });
+}
+
+/** Supplier shape → canonical objects (output 1) and problems (output 2). */
+export async function mapToCanonical(mapping: CompiledMapping, payload: unknown, perRow: boolean): Promise<Outcome> {
+  if (typeof payload !== 'object' || payload === null) throw badInput(`msg.payload must be an object or an array of rows, got ${payload === null ? 'null' : typeof payload}`);
+  if (!Array.isArray(payload)) {
+    const r = await mapping.map(payload);
+    return r.ok ? { ok: [{ payload: r.value }], failed: [] } : { ok: [], failed: [{ payload, error: problemsError(r.problems, 1) }] };
+  }
+  const many = mapping.usesExpressions ? await mapping.mapMany(payload) : mapping.mapManySync(payload);
+  const skipped = { blank: many.skippedBlank, duplicate: many.skippedDuplicate };
+  if (perRow) {
+    return {
+      ok: many.valid.map((v) => ({ payload: v.value, rows: [v.row] })),
+      failed: many.invalid.map((v) => ({ payload: v.input, error: problemsError(v.problems, 1) })),
+      skipped,
+    };
+  }
+  const out: Outcome = { ok: [], failed: [], skipped };
+  if (many.valid.length) out.ok.push({ payload: many.valid.map((v) => v.value), rows: many.valid.map((v) => v.row) });
+  if (many.invalid.length) out.failed.push({ payload: many.invalid.map((v) => v.input), error: problemsError(many.invalid.flatMap((v) => v.problems), many.invalid.length) });
+  return out;
+}
+
+/** Canonical objects → checked against their schema, then planned as Odoo writes. */
+export async function planCanonicalToOdoo(schemaId: string, payload: unknown, lookups: LookupCache): Promise<Outcome> {
+  const entry = getSchema(schemaId);
+  if (!entry) throw badInput(`unknown canonical schema "${schemaId}"`);
+  if (typeof payload !== 'object' || payload === null) throw badInput(`msg.payload must be a ${entry.id} object or an array of them, got ${payload === null ? 'null' : typeof payload}`);
+  const objects = Array.isArray(payload) ? payload : [payload];
+  const valid: unknown[] = [];
+  const validRows: number[] = [];
+  const failed: Outcome['failed'] = [];
+  const invalidInputs: unknown[] = [];
+  const problems: Problem[] = [];
+  objects.forEach((o, i) => {
+    const parsed = entry.schema.safeParse(o);
+    if (parsed.success) {
+      valid.push(parsed.data);
+      validRows.push(i);
+    } else {
+      invalidInputs.push(o);
+      problems.push(...parsed.error.issues.map((issue) => problemFromIssue(issue, o, entry, i + 1)));
+    }
+  });
+  if (invalidInputs.length) failed.push({ payload: invalidInputs, error: problemsError(problems, invalidInputs.length) });
+  if (!valid.length) return { ok: [], failed };
+  const plan = await planToOdoo(entry.id, valid, lookups);
+  if (plan.failures.length) {
+    failed.push({
+      payload: plan.failures.map((f) => valid[f.row]),
+      error: new IntegrationError({
+        message: plan.failures.length === 1 ? (plan.failures[0] as { error: IntegrationError }).error.message : `${plan.failures.length} objects cannot be applied to Odoo; first: ${(plan.failures[0] as { error: IntegrationError }).error.message}`,
+        code: 'VALIDATION',
+        transient: false,
+        details: { failures: plan.failures.map((f) => ({ row: (validRows[f.row] as number) + 1, message: f.error.message, ...(f.error.details ?? {}) })) },
+      }),
+    });
+  }
+  return { ok: plan.writes.map((w) => ({ payload: w.payload, odoo: w.odoo, rows: w.rows.map((r) => (validRows[r] as number) + 1) })), failed };
+}

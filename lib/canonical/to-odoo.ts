@@ -1,0 +1,310 @@
+/**
+ * Canonical objects → the Odoo operations odoo-write executes. Ids are found
+ * by business keys (supplier `ref`, product `default_code`, PO `name`, location
+ * `complete_name`/`barcode`) in one batched, cached search per key, never one
+ * call per row. A key Odoo does not know fails that object only, with a
+ * message naming the key.
+ */
+import { badInput, IntegrationError } from '../errors';
+import type { Context, OdooRecord } from '../odoo/client';
+import type { LookupCache } from '../odoo/lookup';
+import type { InventoryEvent, PoAck, ShipmentNotice, SupplierInvoice, SupplierPrice } from './schemas';
+
+export interface OdooOperation {
+  model: string;
+  operation: 'create' | 'write' | 'upsert' | 'call';
+  keyFields?: string[];
+  method?: string;
+  context?: Context;
+  /** odoo-write calls this method on the written ids afterwards (one call per batch). */
+  then?: { method: string };
+}
+
+export interface PlannedWrite {
+  odoo: OdooOperation;
+  /** Records for create/write/upsert; `{ids, kwargs}` for call. */
+  payload: OdooRecord[] | { ids: number[]; kwargs: Record<string, unknown> };
+  /** Which input objects (0-based) this write carries. */
+  rows: number[];
+}
+
+export interface Plan {
+  writes: PlannedWrite[];
+  failures: Array<{ row: number; error: IntegrationError }>;
+}
+
+export const TO_ODOO_SCHEMAS = ['supplier-price@1', 'po-ack@1', 'shipment-notice@1', 'supplier-invoice@1', 'inventory-event@1'] as const;
+export type ToOdooSchema = (typeof TO_ODOO_SCHEMAS)[number];
+
+const m2oId = (v: unknown): number | undefined => (Array.isArray(v) ? (v[0] as number) : typeof v === 'number' ? v : undefined);
+
+class Failures {
+  readonly list: Plan['failures'] = [];
+  private readonly rows = new Set<number>();
+  add(row: number, message: string, details?: Record<string, unknown>): void {
+    if (this.rows.has(row)) return;
+    this.rows.add(row);
+    this.list.push({ row, error: badInput(message, details) });
+  }
+  has(row: number): boolean {
+    return this.rows.has(row);
+  }
+}
+
+/** Resolves one key per object; objects whose key is unknown are failed with `describe(value)`. */
+async function resolveOne(lookups: LookupCache, failures: Failures, objects: unknown[], key: (o: any) => string | undefined, model: string, field: string, describe: (v: string) => string, opts: { fields?: string[]; domain?: unknown[]; context?: Context } = {}): Promise<Array<OdooRecord | undefined>> {
+  const values = objects.map((o, i) => (failures.has(i) ? undefined : key(o))).filter((v): v is string => v !== undefined);
+  const found = await lookups.find(model, field, values, opts);
+  return objects.map((o, i) => {
+    if (failures.has(i)) return undefined;
+    const v = key(o);
+    if (v === undefined) return undefined;
+    const records = found.get(v) ?? [];
+    if (records.length === 0) failures.add(i, describe(v), { model, field, value: v });
+    else if (records.length > 1) failures.add(i, `${describe(v).replace(/ is not .*$/, '')} matches ${records.length} ${model} records (ids ${records.map((r) => r.id).join(', ')}); it must be unique`, { model, field, value: v });
+    return records.length === 1 ? records[0] : undefined;
+  });
+}
+
+const supplierUnknown = (code: string) => `supplier code "${code}" is not the reference (ref) of any partner in Odoo`;
+const productUnknown = (ref: string) => `internal reference "${ref}" is not the default_code of any product in Odoo`;
+const poUnknown = (name: string) => `purchase order "${name}" does not exist in Odoo`;
+
+async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache): Promise<Plan> {
+  const failures = new Failures();
+  const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
+  const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown, { fields: ['product_tmpl_id'] });
+  const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
+  const uoms = await resolveOne(lookups, failures, objects, (o) => o.uom, 'uom.uom', 'name', (u) => `unit "${u}" is not a unit of measure in Odoo`);
+  const records: OdooRecord[] = [];
+  const rows: number[] = [];
+  objects.forEach((o, i) => {
+    if (failures.has(i)) return;
+    const record: OdooRecord = {
+      partner_id: partners[i]?.id,
+      // Odoo keeps vendor prices per product template; product_id stays empty (all variants)
+      product_tmpl_id: m2oId(products[i]?.product_tmpl_id),
+      product_code: o.supplierProductCode,
+      price: o.price,
+      currency_id: currencies[i]?.id,
+      min_qty: o.minQty,
+      delay: o.leadTimeDays,
+      product_uom_id: uoms[i]?.id,
+      date_start: o.validFrom ?? false,
+      date_end: o.validTo ?? false,
+    };
+    if (o.productName !== undefined) record.product_name = o.productName;
+    if (o.discountPercent !== undefined) record.discount = o.discountPercent;
+    records.push(record);
+    rows.push(i);
+  });
+  const writes: PlannedWrite[] = records.length
+    ? [{ odoo: { model: 'product.supplierinfo', operation: 'upsert', keyFields: ['partner_id', 'product_tmpl_id', 'min_qty', 'date_start'] }, payload: records, rows }]
+    : [];
+  return { writes, failures: failures.list };
+}
+
+/** The PO of each object, checked against the supplier named in it. */
+async function purchaseOrders(objects: Array<{ poNumber: string; supplierCode: string }>, lookups: LookupCache, failures: Failures): Promise<Array<OdooRecord | undefined>> {
+  const orders = await resolveOne(lookups, failures, objects, (o) => o.poNumber, 'purchase.order', 'name', poUnknown, { fields: ['partner_id', 'order_line', 'picking_ids', 'currency_id'] });
+  const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
+  objects.forEach((o, i) => {
+    const po = orders[i];
+    if (po && partners[i] && m2oId(po.partner_id) !== partners[i]?.id) failures.add(i, `purchase order "${o.poNumber}" belongs to another supplier than "${o.supplierCode}"`);
+  });
+  return orders;
+}
+
+type LineIdentity = { lineRef?: string | undefined; internalRef?: string | undefined; supplierProductCode?: string | undefined };
+
+/** A supplier line points at our PO line by its id (lineRef, as we sent it) or by product. */
+function matchLine<L extends { id?: number; product_id?: unknown; purchase_line_id?: unknown }>(line: LineIdentity, candidates: L[], productIdsByRef: Map<string, number>, lineOf: (c: L) => number | undefined = (c) => c.id): L | string {
+  if (line.lineRef !== undefined) {
+    const hit = candidates.find((c) => String(lineOf(c)) === line.lineRef);
+    return hit ?? `line reference "${line.lineRef}" is not a line of this purchase order`;
+  }
+  const productId = line.internalRef !== undefined ? productIdsByRef.get(line.internalRef) : undefined;
+  const hits = candidates.filter((c) => productId !== undefined && m2oId(c.product_id) === productId);
+  if (hits.length === 1) return hits[0] as L;
+  const what = line.internalRef ?? line.supplierProductCode ?? '?';
+  return hits.length ? `product "${what}" is on ${hits.length} lines of this purchase order; send the line reference` : `product "${what}" is not on this purchase order`;
+}
+
+async function productIdsFor(lines: LineIdentity[], lookups: LookupCache): Promise<Map<string, number>> {
+  const refs = lines.map((l) => l.internalRef).filter((r): r is string => r !== undefined);
+  const found = await lookups.find('product.product', 'default_code', refs);
+  return new Map([...found].filter(([, r]) => r.length === 1).map(([k, r]) => [k, r[0]?.id as number]));
+}
+
+async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
+  const failures = new Failures();
+  const orders = await purchaseOrders(objects, lookups, failures);
+  const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
+  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['order_id', 'product_id', 'product_qty', 'product_uom_id'] }) : new Map<string, OdooRecord[]>();
+  const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
+  const writes: PlannedWrite[] = [];
+  objects.forEach((ack, i) => {
+    const po = orders[i];
+    if (!po || failures.has(i)) return;
+    const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
+    const lineWrites: OdooRecord[] = [];
+    const notes: string[] = [];
+    for (const [n, line] of ack.lines.entries()) {
+      const target = matchLine(line, poLines, products);
+      if (typeof target === 'string') {
+        failures.add(i, `line ${n + 1}: ${target}`, { poNumber: ack.poNumber });
+        return;
+      }
+      const vals: OdooRecord = { id: target.id as number, product_qty: line.status === 'rejected' ? 0 : line.confirmedQty };
+      if (line.promisedDate) vals.date_planned = `${line.promisedDate} 00:00:00`;
+      if (line.price !== undefined) vals.price_unit = line.price;
+      lineWrites.push(vals);
+      notes.push(`<li>${escapeHtml(String(m2oId(target.product_id) !== undefined ? (target.product_id as [number, string])[1] : target.id))}: ${line.status}, ${line.confirmedQty}${line.promisedDate ? ` by ${line.promisedDate}` : ''}${line.price !== undefined ? ` at ${line.price}` : ''}</li>`);
+    }
+    writes.push({ odoo: { model: 'purchase.order.line', operation: 'write' }, payload: lineWrites, rows: [i] });
+    const body = `<p>Supplier acknowledgement${ack.supplierReference ? ` ${escapeHtml(ack.supplierReference)}` : ''} received ${ack.acknowledgedAt}:</p><ul>${notes.join('')}</ul>`;
+    writes.push({ odoo: { model: 'purchase.order', operation: 'call', method: 'message_post' }, payload: { ids: [po.id as number], kwargs: { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note' } }, rows: [i] });
+  });
+  return { writes, failures: failures.list };
+}
+
+async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache): Promise<Plan> {
+  const failures = new Failures();
+  const orders = await purchaseOrders(objects, lookups, failures);
+  const pickingIds = orders.flatMap((po) => (po?.picking_ids as number[] | undefined) ?? []);
+  const pickings = pickingIds.length ? await lookups.find('stock.picking', 'id', pickingIds, { fields: ['state', 'picking_type_code', 'move_ids'] }) : new Map<string, OdooRecord[]>();
+  const moveIds = [...pickings.values()].flat().flatMap((p) => (p.move_ids as number[]) ?? []);
+  const moves = moveIds.length ? await lookups.find('stock.move', 'id', moveIds, { fields: ['product_id', 'purchase_line_id', 'product_uom_qty', 'picking_id'] }) : new Map<string, OdooRecord[]>();
+  const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
+  const writes: PlannedWrite[] = [];
+  objects.forEach((asn, i) => {
+    const po = orders[i];
+    if (!po || failures.has(i)) return;
+    const open = ((po.picking_ids as number[]) ?? []).flatMap((id) => pickings.get(String(id)) ?? []).filter((p) => p.picking_type_code === 'incoming' && p.state !== 'done' && p.state !== 'cancel');
+    if (open.length === 0) {
+      failures.add(i, `purchase order "${asn.poNumber}" has no open incoming receipt (is it confirmed?)`);
+      return;
+    }
+    const candidates = open.flatMap((p) => ((p.move_ids as number[]) ?? []).flatMap((id) => moves.get(String(id)) ?? []));
+    const moveWrites: OdooRecord[] = [];
+    for (const [n, line] of asn.lines.entries()) {
+      const move = matchLine(line, candidates, products, (c) => m2oId(c.purchase_line_id));
+      if (typeof move === 'string') {
+        failures.add(i, `line ${n + 1}: ${move}`, { poNumber: asn.poNumber });
+        return;
+      }
+      moveWrites.push({ id: move.id as number, quantity: line.quantity });
+    }
+    const dates: OdooRecord = { scheduled_date: `${asn.expectedArrival ?? asn.shipDate} 00:00:00` };
+    writes.push({ odoo: { model: 'stock.picking', operation: 'write' }, payload: open.map((p) => ({ id: p.id as number, ...dates })), rows: [i] });
+    writes.push({ odoo: { model: 'stock.move', operation: 'write' }, payload: moveWrites, rows: [i] });
+    const body = `<p>Shipment notice ${escapeHtml(asn.asnNumber)}: shipped ${asn.shipDate}${asn.expectedArrival ? `, expected ${asn.expectedArrival}` : ''}${asn.carrier ? `, carrier ${escapeHtml(asn.carrier)}` : ''}${asn.trackingNumber ? `, tracking ${escapeHtml(asn.trackingNumber)}` : ''}.</p>`;
+    writes.push({ odoo: { model: 'stock.picking', operation: 'call', method: 'message_post' }, payload: { ids: open.map((p) => p.id as number), kwargs: { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note' } }, rows: [i] });
+  });
+  return { writes, failures: failures.list };
+}
+
+async function supplierInvoices(objects: SupplierInvoice[], lookups: LookupCache): Promise<Plan> {
+  const failures = new Failures();
+  const orders = await purchaseOrders(objects, lookups, failures);
+  const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
+  const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
+  // the supplier's invoice number is the idempotency key: an invoice already in Odoo is not created twice
+  const existing = await lookups.find('account.move', 'ref', objects.map((o) => o.number), { fields: ['partner_id', 'move_type'], domain: [['move_type', '=', 'in_invoice']] });
+  const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
+  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['product_id'] }) : new Map<string, OdooRecord[]>();
+  const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
+  const records: OdooRecord[] = [];
+  const rows: number[] = [];
+  objects.forEach((inv, i) => {
+    const po = orders[i];
+    if (!po || failures.has(i)) return;
+    if ((existing.get(inv.number) ?? []).some((m) => m2oId(m.partner_id) === partners[i]?.id)) {
+      failures.add(i, `invoice "${inv.number}" of supplier "${inv.supplierCode}" is already in Odoo`, { duplicate: true });
+      return;
+    }
+    const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
+    const invoiceLines: unknown[] = [];
+    for (const [n, line] of inv.lines.entries()) {
+      const target = matchLine(line, poLines, products);
+      if (typeof target === 'string') {
+        failures.add(i, `line ${n + 1}: ${target}`, { poNumber: inv.poNumber });
+        return;
+      }
+      invoiceLines.push([0, 0, { product_id: m2oId(target.product_id), purchase_line_id: target.id, quantity: line.quantity, price_unit: line.unitPrice, ...(line.description ? { name: line.description } : {}) }]);
+    }
+    const record: OdooRecord = { move_type: 'in_invoice', partner_id: partners[i]?.id, ref: inv.number, invoice_date: inv.invoiceDate, invoice_origin: inv.poNumber, currency_id: currencies[i]?.id, invoice_line_ids: invoiceLines };
+    if (inv.dueDate) record.invoice_date_due = inv.dueDate;
+    records.push(record);
+    rows.push(i);
+  });
+  const writes: PlannedWrite[] = records.length ? [{ odoo: { model: 'account.move', operation: 'create' }, payload: records, rows }] : [];
+  return { writes, failures: failures.list };
+}
+
+async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache): Promise<Plan> {
+  const failures = new Failures();
+  objects.forEach((e, i) => {
+    if (e.kind === 'move') failures.add(i, `event ${e.eventId}: kind "move" is not applied to Odoo by canonical-map yet; send counts or adjustments`);
+  });
+  const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown);
+  // a location is named by its full name ("WH/Stock") or its barcode
+  const byName = await lookups.find('stock.location', 'complete_name', objects.map((o) => o.location), { fields: ['usage'] });
+  const byBarcode = await lookups.find('stock.location', 'barcode', objects.map((o) => o.location).filter((l) => !byName.has(l)), { fields: ['usage'] });
+  const locations = objects.map((o, i) => {
+    if (failures.has(i)) return undefined;
+    const hits = byName.get(o.location) ?? byBarcode.get(o.location) ?? [];
+    if (hits.length !== 1) failures.add(i, `location "${o.location}" is not the full name or barcode of ${hits.length ? 'exactly one' : 'any'} stock location in Odoo`);
+    return hits.length === 1 ? hits[0] : undefined;
+  });
+  // adjustments add to what Odoo holds now: read the quants of those (product, location) pairs once
+  const adjust = objects.map((o, i) => (o.kind === 'adjust' && !failures.has(i) ? i : -1)).filter((i) => i >= 0);
+  const current = new Map<string, number>();
+  if (adjust.length) {
+    const quants = await lookups.find('stock.quant', 'product_id', adjust.map((i) => products[i]?.id as number), { fields: ['location_id', 'quantity'], domain: [['location_id', 'in', adjust.map((i) => locations[i]?.id as number)]] });
+    for (const list of quants.values()) for (const q of list) {
+      const k = `${m2oId(q.product_id)}/${m2oId(q.location_id)}`;
+      current.set(k, (current.get(k) ?? 0) + Number(q.quantity ?? 0));
+    }
+  }
+  const records: OdooRecord[] = [];
+  const rows: number[] = [];
+  objects.forEach((e, i) => {
+    if (failures.has(i)) return;
+    const productId = products[i]?.id as number;
+    const locationId = locations[i]?.id as number;
+    // events of one batch apply in order: a later adjustment builds on an earlier one
+    const k = `${productId}/${locationId}`;
+    const quantity = e.kind === 'count' ? e.quantity : (current.get(k) ?? 0) + e.quantity;
+    current.set(k, quantity);
+    records.push({ product_id: productId, location_id: locationId, inventory_quantity: quantity });
+    rows.push(i);
+  });
+  // inventory mode: create() finds the existing quant of (product, location) and sets its counted quantity
+  const writes: PlannedWrite[] = records.length
+    ? [{ odoo: { model: 'stock.quant', operation: 'create', context: { inventory_mode: true }, then: { method: 'action_apply_inventory' } }, payload: records, rows }]
+    : [];
+  return { writes, failures: failures.list };
+}
+
+/** The Odoo operations that apply these canonical objects (all of one schema). */
+export async function planToOdoo(schemaId: string, objects: unknown[], lookups: LookupCache): Promise<Plan> {
+  switch (schemaId) {
+    case 'supplier-price@1':
+      return supplierPrices(objects as SupplierPrice[], lookups);
+    case 'po-ack@1':
+      return poAcks(objects as PoAck[], lookups);
+    case 'shipment-notice@1':
+      return shipmentNotices(objects as ShipmentNotice[], lookups);
+    case 'supplier-invoice@1':
+      return supplierInvoices(objects as SupplierInvoice[], lookups);
+    case 'inventory-event@1':
+      return inventoryEvents(objects as InventoryEvent[], lookups);
+    default:
+      throw badInput(`canonical object "${schemaId}" has no mapping to Odoo; it is outbound (map it from Odoo records instead)`);
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+}

@@ -1,0 +1,89 @@
+import { classifyError, configError } from '../../lib/errors';
+import { LookupCache } from '../../lib/odoo/lookup';
+import { compileMapping } from '../../lib/canonical/mapping';
+import { listSchemas } from '../../lib/canonical/registry';
+import { mapToCanonical, planCanonicalToOdoo, type Outcome } from '../../lib/canonical/flow';
+import { canonicalMapConfig, schemaOf, type CanonicalMapConfig } from '../../lib/canonical/options';
+import type { OdooConfigNode } from '../shared/odoo-server';
+import { sendError } from '../shared/outputs';
+import type { Done, Node, NodeDef, NodeMessage, RED, Request, Response } from '../shared/red';
+
+export = function (RED: RED) {
+  function CanonicalMap(this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let config: CanonicalMapConfig | undefined;
+    let problem: Error | undefined;
+    try {
+      config = canonicalMapConfig(def);
+      node.status({ fill: 'grey', shape: 'dot', text: config.direction === 'to-canonical' ? config.mapping.schema.id : 'to Odoo' });
+    } catch (err) {
+      problem = classifyError(err);
+      node.error(`canonical-map configuration is invalid: ${problem.message}`);
+      node.status({ fill: 'red', shape: 'ring', text: RED._('canonical-map.status.invalid') });
+    }
+    const server = def.server ? (RED.nodes.getNode(String(def.server)) as OdooConfigNode | null) : null;
+    let lookups: LookupCache | undefined;
+
+    node.on('input', async (msg: NodeMessage, send: (m: unknown) => void, done: Done) => {
+      try {
+        if (!config) throw configError(`canonical-map is not configured correctly: ${problem?.message ?? 'see the deploy log'}`);
+        let outcome: Outcome;
+        let schemaId: string;
+        if (config.direction === 'to-canonical') {
+          schemaId = config.mapping.schema.id;
+          outcome = await mapToCanonical(config.mapping, msg.payload, config.perRow);
+        } else {
+          if (!server) throw configError('to Odoo needs an Odoo server to look up ids');
+          lookups ??= new LookupCache(server.client(), config.cacheTtlMs);
+          schemaId = schemaOf(config.schema, msg.canonical);
+          outcome = await planCanonicalToOdoo(schemaId, msg.payload, lookups);
+        }
+        const [name, version] = schemaId.split('@');
+        const canonical = { schema: name, version: Number(version), id: schemaId, ...(outcome.skipped ? { skipped: outcome.skipped } : {}) };
+        for (const ok of outcome.ok) {
+          send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}) }, ...(ok.odoo ? { odoo: ok.odoo } : {}) }, null]);
+        }
+        const good = outcome.ok.length;
+        const bad = outcome.failed.length;
+        node.status({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: RED._('canonical-map.status.result', { good, bad }) });
+        if (!bad) {
+          done();
+          return;
+        }
+        // every failed group but the last goes out here; the last one completes the message
+        outcome.failed.slice(0, -1).forEach((f) => send([null, { ...msg, payload: f.payload, canonical, error: f.error.toMsgError({ id: node.id, type: node.type, ...(node.name ? { name: node.name } : {}) }) }]));
+        const last = outcome.failed[bad - 1] as Outcome['failed'][number];
+        sendError(node, def, msg, last.error, send, done, { payload: last.payload, canonical });
+      } catch (err) {
+        sendError(node, def, msg, err, send, done);
+      }
+    });
+  }
+  RED.nodes.registerType('canonical-map', CanonicalMap);
+
+  /** Editor: the canonical objects and the fields a mapping can target. */
+  RED.httpAdmin.get('/canonical-map/schemas', RED.auth.needsPermission('canonical-map.read'), (_req: Request, res: Response) => {
+    res.json(listSchemas().map((s) => ({ id: s.id, name: s.name, version: s.version, description: s.description, targetFields: s.targetFields })));
+  });
+
+  /** Editor "Try it": a sample supplier payload through the mapping being edited, nothing deployed. */
+  RED.httpAdmin.post('/canonical-map/try', RED.auth.needsPermission('canonical-map.write'), (req: Request, res: Response) => {
+    const body = req.body ?? {};
+    Promise.resolve()
+      .then(async () => {
+        let spec: unknown = body.mapping;
+        if (typeof spec === 'string') spec = JSON.parse(spec);
+        const mapping = compileMapping(spec);
+        let sample: unknown = body.sample;
+        if (typeof sample === 'string') sample = JSON.parse(sample);
+        const rows = Array.isArray(sample) ? sample : [sample];
+        const many = await mapping.mapMany(rows);
+        res.json({ ok: true, schema: mapping.schema.id, valid: many.valid, invalid: many.invalid.map(({ row, problems }) => ({ row, problems })), skippedBlank: many.skippedBlank, skippedDuplicate: many.skippedDuplicate });
+      })
+      .catch((err: unknown) => {
+        const e = err as { issues?: unknown; message?: string };
+        res.status(400).json({ ok: false, error: { message: e.message ?? String(err), issues: e.issues } });
+      });
+  });
+};
