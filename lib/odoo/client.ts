@@ -121,7 +121,10 @@ export class OdooClient {
     if (!secret) throw configError('no API key or password configured');
     let transport: Transport;
     if (chosen === 'json2') {
-      transport = new Json2Transport({ baseUrl: this.baseUrl, apiKey: secret, timeoutMs: this.options.timeoutMs, pool: this.pool, ...(database ? { database } : {}) });
+      const json2 = new Json2Transport({ baseUrl: this.baseUrl, apiKey: secret, timeoutMs: this.options.timeoutMs, pool: this.pool, ...(database ? { database } : {}) });
+      // JSON-2 has no login: one cheap authenticated call proves the key (and database) before work starts
+      await this.gate.run(() => json2.execute('res.users', 'search_count', { kwargs: { domain: [['id', '=', 0]] } }));
+      transport = json2;
     } else {
       if (!database) throw configError('XML-RPC needs a database name');
       if (!login) throw configError('XML-RPC needs a login');

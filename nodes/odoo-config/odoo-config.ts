@@ -74,13 +74,14 @@ export = function (RED: RED) {
     try {
       probe = new OdooClient(clientOptionsFromConfig(body, secret));
     } catch (err) {
-      fail(res, err);
+      res.json({ ok: false, error: classifyError(err).toMsgError() });
       return;
     }
     probe
       .connect()
       .then((info) => res.json({ ok: true, ...info }))
-      .catch((err: unknown) => fail(res, err))
+      // a failed test is an answer, not an API failure: 200 with ok:false keeps the editor's console clean
+      .catch((err: unknown) => res.json({ ok: false, error: classifyError(err).toMsgError() }))
       .finally(() => probe.close());
   });
 

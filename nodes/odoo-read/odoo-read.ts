@@ -30,7 +30,7 @@ export = function (RED: RED) {
         const model = modelOf(options.model, msg.odoo);
         let domainValue: unknown;
         try {
-          domainValue = await evaluate(RED, def.domain ?? '[]', String(def.domainType ?? 'json'), node, msg);
+          domainValue = await evaluate(RED, def.domain || '[]', String(def.domainType || 'json'), node, msg);
         } catch (err) {
           throw badInput(`domain: ${(err as Error).message}`);
         }

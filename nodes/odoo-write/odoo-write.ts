@@ -1,7 +1,7 @@
 import { classifyError, configError, IntegrationError } from '../../lib/errors';
 import { effectiveWriteOptions, parseNodeOptions, writeNodeSchema, WriteNodeOptions } from '../../lib/odoo/options';
-import { failureSummary, modelOf, OdooWriter, recordsOf, WriteResult } from '../../lib/odoo/writer';
-import { idsFrom } from '../../lib/odoo/read';
+import { failureSummary, modelOf, OdooWriter, recordsOf } from '../../lib/odoo/writer';
+import { executeWrite } from '../../lib/odoo/execute';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
@@ -37,32 +37,16 @@ export = function (RED: RED) {
         const o = effectiveWriteOptions(options, msg.odoo);
         const model = modelOf(o.model, msg.odoo);
         const payload = msg.payload;
-        const records = recordsOf(payload);
         const meta = { model, operation: o.operation };
-
+        if (o.operation !== 'call') node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-write.status.writing', { count: Array.isArray(payload) ? payload.length : 1 }) });
+        const { okRows, results, failed, callResult } = await executeWrite(clientOf(), writerFor(o), o, model, payload);
         if (o.operation === 'call') {
-          const p = payload as { ids?: unknown; id?: unknown; kwargs?: unknown };
-          const ids = p.ids ?? p.id ?? (Array.isArray(payload) ? payload : undefined);
-          const kwargs = typeof p.kwargs === 'object' && p.kwargs !== null ? (p.kwargs as Record<string, unknown>) : {};
-          const result = await clientOf().call(model, o.method as string, { ...(ids !== undefined ? { ids: idsFrom(ids) } : {}), kwargs, ...(o.context ? { context: o.context } : {}) });
-          send([{ ...msg, odoo: { ...meta, method: o.method, result } }, null]);
+          send([{ ...msg, odoo: { ...meta, method: o.method, result: callResult } }, null]);
           node.status({ fill: 'green', shape: 'dot', text: `${o.method}` });
           done();
           return;
         }
-
-        const w = writerFor(o);
-        node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-write.status.writing', { count: records.length }) });
-        const operation = o.operation;
-        const settled = await Promise.allSettled(
-          records.map((record) => w.submit({ operation, model, record, ...(o.keyFields.length ? { keyFields: o.keyFields } : {}), ...(o.context ? { context: o.context } : {}) })),
-        );
-        const okIdx: number[] = [];
-        const failed: Array<{ index: number; error: IntegrationError }> = [];
-        settled.forEach((s, index) => (s.status === 'fulfilled' ? okIdx.push(index) : failed.push({ index, error: classifyError(s.reason) })));
-        const results = okIdx.map((i) => (settled[i] as PromiseFulfilledResult<WriteResult>).value);
-        // a follow-up method on everything just written (e.g. action_apply_inventory), one call
-        if (o.then && results.length) await clientOf().call(model, o.then.method, { ids: [...new Set(results.flatMap((r) => r.id))], ...(o.context ? { context: o.context } : {}) });
+        const records = recordsOf(payload);
 
         if (failed.length === 0) {
           const ids = results.map((r) => r.id);
@@ -76,8 +60,8 @@ export = function (RED: RED) {
           return;
         }
         // Part of an array failed: the good rows go on, the bad rows leave untouched on the error output.
-        if (okIdx.length) {
-          send([{ ...msg, payload: okIdx.map((i) => records[i]), odoo: { ...meta, ids: results.map((r) => r.id), actions: results.map((r) => r.action), rows: okIdx } }, null]);
+        if (okRows.length) {
+          send([{ ...msg, payload: okRows.map((i) => records[i]), odoo: { ...meta, ids: results.map((r) => r.id), actions: results.map((r) => r.action), rows: okRows } }, null]);
         }
         const summary = failureSummary(failed, records.length);
         sendError(node, def, msg, summary, send, done, { payload: failed.map((f) => records[f.index]) });
