@@ -267,19 +267,20 @@ async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache):
       current.set(k, (current.get(k) ?? 0) + Number(q.quantity ?? 0));
     }
   }
-  const records: OdooRecord[] = [];
+  // events of one message apply in order and end as one record per quant: Odoo merges same-quant rows of one create
+  const byQuant = new Map<string, OdooRecord>();
   const rows: number[] = [];
   objects.forEach((e, i) => {
     if (failures.has(i)) return;
     const productId = products[i]?.id as number;
     const locationId = locations[i]?.id as number;
-    // events of one batch apply in order: a later adjustment builds on an earlier one
     const k = `${productId}/${locationId}`;
     const quantity = e.kind === 'count' ? e.quantity : (current.get(k) ?? 0) + e.quantity;
     current.set(k, quantity);
-    records.push({ product_id: productId, location_id: locationId, inventory_quantity: quantity });
+    byQuant.set(k, { product_id: productId, location_id: locationId, inventory_quantity: quantity });
     rows.push(i);
   });
+  const records = [...byQuant.values()];
   // inventory mode: create() finds the existing quant of (product, location) and sets its counted quantity
   const writes: PlannedWrite[] = records.length
     ? [{ odoo: { model: 'stock.quant', operation: 'create', context: { inventory_mode: true }, then: { method: 'action_apply_inventory' } }, payload: records, rows }]

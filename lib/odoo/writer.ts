@@ -61,7 +61,11 @@ export class OdooWriter {
     const { model, context } = first;
     switch (first.operation) {
       case 'create':
-        return this.client.create(model, items.map((i) => i.record), context).then((ids) => ids.map((id) => ({ id, action: 'created' as const })));
+        return this.client.create(model, items.map((i) => i.record), context).then((ids) => {
+          // some models merge records inside create (stock.quant in inventory mode): then ids no longer pair with records
+          if (ids.length !== items.length) throw new IntegrationError({ message: `Odoo returned ${ids.length} ids for ${items.length} ${model} records`, code: 'VALIDATION', transient: false });
+          return ids.map((id) => ({ id, action: 'created' as const }));
+        });
       case 'write': {
         const ids = items.flatMap((i) => recordIds(i.record));
         const vals = withoutIds(first.record);

@@ -1,0 +1,117 @@
+/**
+ * canonical → Odoo against the sandbox (default) or a real Odoo 19 (ODOO_URL …):
+ * a supplier price list lands as product.supplierinfo, a PO acknowledgement
+ * updates the PO lines and notes it in the chatter, inventory events change
+ * the on-hand quantity. Same planner and executor as the nodes use.
+ */
+import { OdooClient } from '../../lib/odoo/client';
+import { OdooWriter } from '../../lib/odoo/writer';
+import { LookupCache } from '../../lib/odoo/lookup';
+import { executeWrite } from '../../lib/odoo/execute';
+import { planCanonicalToOdoo } from '../../lib/canonical/flow';
+import type { EffectiveWriteOptions } from '../../lib/odoo/options';
+import { routes, runPrefix, serverFor, startTarget, Target } from '../helpers/target';
+
+let target: Target;
+let client: OdooClient;
+const prefix = runPrefix('canon');
+const created: Record<string, number[]> = {};
+const track = (model: string, ids: number[]) => (created[model] = [...(created[model] ?? []), ...ids]);
+
+beforeAll(async () => {
+  target = await startTarget();
+  const s = serverFor(target, routes()[0]!);
+  client = new OdooClient({ url: s.url, database: s.database, login: s.login, secret: s.secret, protocol: s.protocol, secretKind: s.secretKind ?? 'apikey', timeoutMs: 30_000 });
+});
+
+afterAll(async () => {
+  for (const model of ['purchase.order', 'product.supplierinfo', 'stock.quant', 'product.product', 'res.partner']) {
+    const ids = created[model] ?? [];
+    if (!ids.length) continue;
+    if (model === 'purchase.order') await client.call(model, 'button_cancel', { ids }).catch(() => undefined);
+    await client.unlink(model, ids).catch(() => client.write(model, ids, { active: false }).catch(() => undefined));
+  }
+  client?.close();
+  await target?.close();
+});
+
+/** Plans the canonical objects and runs every planned write like odoo-write would. */
+async function apply(schema: string, payload: unknown) {
+  const lookups = new LookupCache(client, 60_000);
+  const writer = new OdooWriter(client, { maxSize: 200, windowMs: 5 });
+  const outcome = await planCanonicalToOdoo(schema, payload, lookups);
+  for (const write of outcome.ok) {
+    const o = { ...write.odoo, keyFields: write.odoo?.keyFields ?? [], batchSize: 200, batchWindow: 5 } as unknown as EffectiveWriteOptions;
+    const done = await executeWrite(client, writer, o, write.odoo!.model, write.payload);
+    expect(done.failed.map((f) => f.error.message)).toEqual([]);
+  }
+  return outcome;
+}
+
+describe('canonical objects applied to Odoo', () => {
+  let partnerRef: string;
+  let productIds: number[];
+  const refs = [`${prefix}-P1`, `${prefix}-P2`];
+
+  beforeAll(async () => {
+    partnerRef = `${prefix}-SUP`;
+    track('res.partner', await client.create('res.partner', [{ name: `${prefix} Supplier`, ref: partnerRef, is_company: true }]));
+    productIds = await client.create('product.product', refs.map((r) => ({ name: `${prefix} ${r}`, default_code: r, is_storable: true })));
+    track('product.product', productIds);
+  });
+
+  it('a supplier price list lands as product.supplierinfo records; sent again, nothing changes', async () => {
+    const rows = refs.map((internalRef, i) => ({ supplierCode: partnerRef, supplierProductCode: `V-${i}`, internalRef, price: 10 + i, currency: 'USD', minQty: 5, uom: 'Units', leadTimeDays: 3 + i, validFrom: '2026-01-01' }));
+    const outcome = await apply('supplier-price@1', rows);
+    expect(outcome.failed).toEqual([]);
+    const partner = (await client.search('res.partner', { domain: [['ref', '=', partnerRef]] }))[0];
+    const infos = await client.searchRead('product.supplierinfo', { domain: [['partner_id', '=', partner]], fields: ['product_code', 'price', 'min_qty', 'delay', 'date_start', 'product_tmpl_id'], order: 'product_code asc' });
+    track('product.supplierinfo', infos.map((i) => i.id as number));
+    expect(infos.map((i) => [i.product_code, i.price, i.min_qty, i.delay, i.date_start])).toEqual([
+      ['V-0', 10, 5, 3, '2026-01-01'],
+      ['V-1', 11, 5, 4, '2026-01-01'],
+    ]);
+    await apply('supplier-price@1', rows);
+    expect(await client.searchCount('product.supplierinfo', [['partner_id', '=', partner]])).toBe(2);
+  });
+
+  it('a supplier code unknown to Odoo is named in the error; the other rows still land', async () => {
+    const lookups = new LookupCache(client, 60_000);
+    const outcome = await planCanonicalToOdoo('supplier-price@1', [{ supplierCode: `${prefix}-NOPE`, supplierProductCode: 'X', internalRef: refs[0], price: 1, currency: 'USD', minQty: 1, uom: 'Units', leadTimeDays: 1 }], lookups);
+    expect(outcome.ok).toEqual([]);
+    expect(outcome.failed[0]!.error.message).toContain(`supplier code "${prefix}-NOPE"`);
+  });
+
+  it('a PO acknowledgement updates the PO lines and posts a note', async () => {
+    const partner = (await client.search('res.partner', { domain: [['ref', '=', partnerRef]] }))[0]!;
+    const [poId] = await client.create('purchase.order', [{ partner_id: partner, order_line: productIds.map((p) => [0, 0, { product_id: p, product_qty: 10, price_unit: 5 }]) }]);
+    track('purchase.order', [poId!]);
+    const [po] = await client.read('purchase.order', [poId!], ['name', 'order_line']);
+    const lines = po!.order_line as number[];
+    const outcome = await apply('po-ack@1', {
+      poNumber: po!.name, supplierCode: partnerRef, acknowledgedAt: '2026-11-20T08:00:00Z', supplierReference: 'SO-778',
+      lines: [
+        { lineRef: String(lines[0]), status: 'changed', confirmedQty: 8, promisedDate: '2026-12-10', price: 4.75 },
+        { internalRef: refs[1], status: 'rejected', confirmedQty: 0 },
+      ],
+    });
+    expect(outcome.failed).toEqual([]);
+    const after = await client.read('purchase.order.line', lines, ['product_qty', 'price_unit', 'date_planned']);
+    expect(after.map((l) => l.product_qty)).toEqual([8, 0]);
+    expect(after[0]).toMatchObject({ price_unit: 4.75, date_planned: '2026-12-10 00:00:00' });
+    const notes = await client.searchRead('mail.message', { domain: [['model', '=', 'purchase.order'], ['res_id', '=', poId]], fields: ['body'] });
+    expect(notes.some((n) => String(n.body).includes('SO-778'))).toBe(true);
+  });
+
+  it('inventory events change the on-hand quantity: a count sets it, an adjustment adds to it', async () => {
+    const [stock] = await client.searchRead('stock.location', { domain: [['usage', '=', 'internal']], fields: ['complete_name'], order: 'id asc', limit: 1 });
+    const onHand = async () => (await client.searchRead('stock.quant', { domain: [['product_id', '=', productIds[0]], ['location_id', '=', stock!.id]], fields: ['quantity'] })).reduce((n, q) => n + Number(q.quantity), 0);
+    const ev = { site: 'WH', location: String(stock!.complete_name), internalRef: refs[0], uom: 'Units', occurredAt: '2026-11-22T10:00:00Z' };
+    await apply('inventory-event@1', { ...ev, eventId: `${prefix}-1`, kind: 'count', quantity: 40 });
+    expect(await onHand()).toBe(40);
+    await apply('inventory-event@1', [{ ...ev, eventId: `${prefix}-2`, kind: 'adjust', quantity: -15 }, { ...ev, eventId: `${prefix}-3`, kind: 'adjust', quantity: 3 }]);
+    expect(await onHand()).toBe(28);
+    await apply('inventory-event@1', { ...ev, eventId: `${prefix}-4`, kind: 'count', quantity: 0 });
+    expect(await onHand()).toBe(0);
+  });
+});
