@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const model of ['purchase.order', 'product.supplierinfo', 'stock.quant', 'product.product', 'res.partner']) {
+  for (const model of ['account.move', 'purchase.order', 'product.supplierinfo', 'stock.quant', 'product.product', 'res.partner']) {
     const ids = created[model] ?? [];
     if (!ids.length) continue;
     if (model === 'purchase.order') await client.call(model, 'button_cancel', { ids }).catch(() => undefined);
@@ -113,5 +113,46 @@ describe('canonical objects applied to Odoo', () => {
     expect(await onHand()).toBe(28);
     await apply('inventory-event@1', { ...ev, eventId: `${prefix}-4`, kind: 'count', quantity: 0 });
     expect(await onHand()).toBe(0);
+  });
+
+  it('a shipment notice sets quantities and dates on the PO receipt and notes the carrier', async () => {
+    const partner = (await client.search('res.partner', { domain: [['ref', '=', partnerRef]] }))[0]!;
+    const [poId] = await client.create('purchase.order', [{ partner_id: partner, order_line: productIds.map((p) => [0, 0, { product_id: p, product_qty: 6, price_unit: 2 }]) }]);
+    track('purchase.order', [poId!]);
+    await client.call('purchase.order', 'button_confirm', { ids: [poId!] });
+    const [po] = await client.read('purchase.order', [poId!], ['name', 'order_line', 'picking_ids']);
+    const lines = po!.order_line as number[];
+    const outcome = await apply('shipment-notice@1', {
+      asnNumber: `${prefix}-ASN`, poNumber: po!.name, supplierCode: partnerRef, shipDate: '2026-11-25', expectedArrival: '2026-11-28', carrier: 'DHL', trackingNumber: 'JD0123',
+      lines: [{ lineRef: String(lines[0]), quantity: 4, uom: 'Units' }, { internalRef: refs[1], quantity: 6, uom: 'Units' }],
+    });
+    expect(outcome.failed).toEqual([]);
+    const [picking] = await client.read('stock.picking', po!.picking_ids as number[], ['scheduled_date', 'move_ids']);
+    expect(String(picking!.scheduled_date)).toMatch(/^2026-11-28/);
+    const moves = await client.read('stock.move', picking!.move_ids as number[], ['purchase_line_id', 'quantity']);
+    expect(Object.fromEntries(moves.map((m) => [(m.purchase_line_id as [number, string])[0], m.quantity]))).toEqual({ [lines[0]!]: 4, [lines[1]!]: 6 });
+    const notes = await client.searchRead('mail.message', { domain: [['model', '=', 'stock.picking'], ['res_id', '=', picking!.id]], fields: ['body'] });
+    expect(notes.some((n) => String(n.body).includes('JD0123'))).toBe(true);
+  });
+
+  it('a supplier invoice becomes a draft vendor bill linked to the PO lines, once', async () => {
+    const partner = (await client.search('res.partner', { domain: [['ref', '=', partnerRef]] }))[0]!;
+    const [poId] = await client.create('purchase.order', [{ partner_id: partner, order_line: [[0, 0, { product_id: productIds[0], product_qty: 3, price_unit: 7 }]] }]);
+    track('purchase.order', [poId!]);
+    const [po] = await client.read('purchase.order', [poId!], ['name', 'order_line']);
+    const invoice = {
+      number: `${prefix}-INV`, supplierCode: partnerRef, poNumber: po!.name, invoiceDate: '2026-11-30', dueDate: '2026-12-30', currency: 'USD',
+      lines: [{ internalRef: refs[0], quantity: 3, unitPrice: 7, lineTotal: 21 }], totals: { untaxed: 21, tax: 0, total: 21 },
+    };
+    const first = await apply('supplier-invoice@1', invoice);
+    expect(first.failed).toEqual([]);
+    const bills = await client.searchRead('account.move', { domain: [['ref', '=', invoice.number], ['move_type', '=', 'in_invoice']], fields: ['partner_id', 'invoice_date', 'state', 'invoice_line_ids', 'invoice_origin'] });
+    track('account.move', bills.map((b) => b.id as number));
+    expect(bills).toHaveLength(1);
+    expect(bills[0]).toMatchObject({ partner_id: [partner, expect.any(String)], invoice_date: '2026-11-30', state: 'draft', invoice_origin: po!.name });
+    const billLines = await client.read('account.move.line', bills[0]!.invoice_line_ids as number[], ['purchase_line_id', 'quantity', 'price_unit']);
+    expect(billLines[0]).toMatchObject({ purchase_line_id: [(po!.order_line as number[])[0], expect.any(String)], quantity: 3, price_unit: 7 });
+    const again = await apply('supplier-invoice@1', invoice);
+    expect(again.failed[0]!.error.message).toMatch(/already in Odoo/);
   });
 });
