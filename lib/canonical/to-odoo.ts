@@ -8,7 +8,7 @@
 import { badInput, IntegrationError } from '../errors';
 import type { Context, OdooRecord } from '../odoo/client';
 import type { LookupCache } from '../odoo/lookup';
-import type { InventoryEvent, PoAck, ShipmentNotice, SupplierInvoice, SupplierPrice } from './schemas';
+import type { InventoryEvent, PoAck, PurchaseOrder, ShipmentNotice, SupplierInvoice, SupplierPrice } from './schemas';
 
 export interface OdooOperation {
   model: string;
@@ -33,8 +33,11 @@ export interface Plan {
   failures: Array<{ row: number; error: IntegrationError }>;
 }
 
-export const TO_ODOO_SCHEMAS = ['supplier-price@1', 'po-ack@1', 'shipment-notice@1', 'supplier-invoice@1', 'inventory-event@1'] as const;
+export const TO_ODOO_SCHEMAS = ['supplier-price@1', 'purchase-order@1', 'po-ack@1', 'shipment-notice@1', 'supplier-invoice@1', 'inventory-event@1'] as const;
 export type ToOdooSchema = (typeof TO_ODOO_SCHEMAS)[number];
+
+/** Units Odoo ships archived (Dozens until multi-units is switched on) are still valid on lines. */
+const ALL_UNITS = { active_test: false };
 
 const m2oId = (v: unknown): number | undefined => (Array.isArray(v) ? (v[0] as number) : typeof v === 'number' ? v : undefined);
 
@@ -75,7 +78,7 @@ async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache): P
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
   const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown, { fields: ['product_tmpl_id'] });
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
-  const uoms = await resolveOne(lookups, failures, objects, (o) => o.uom, 'uom.uom', 'name', (u) => `unit "${u}" is not a unit of measure in Odoo`);
+  const uoms = await resolveOne(lookups, failures, objects, (o) => o.uom, 'uom.uom', 'name', (u) => `unit "${u}" is not a unit of measure in Odoo`, { context: ALL_UNITS });
   const records: OdooRecord[] = [];
   const rows: number[] = [];
   objects.forEach((o, i) => {
@@ -101,6 +104,49 @@ async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache): P
   const writes: PlannedWrite[] = records.length
     ? [{ odoo: { model: 'product.supplierinfo', operation: 'upsert', keyFields: ['partner_id', 'product_tmpl_id', 'min_qty', 'date_start'] }, payload: records, rows }]
     : [];
+  return { writes, failures: failures.list };
+}
+
+/** A purchase order from another system (a planning tool, a plant) becomes a draft RFQ in Odoo, once per number. */
+async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCache): Promise<Plan> {
+  const failures = new Failures();
+  const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
+  const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
+  // our PO number travels in `origin`: the same number from the same supplier is not created twice
+  const existing = await lookups.find('purchase.order', 'origin', objects.map((o) => o.number), { fields: ['partner_id', 'name'] });
+  const lines = objects.flatMap((o) => o.lines);
+  const products = await lookups.find('product.product', 'default_code', lines.map((l) => l.internalRef));
+  const uoms = await lookups.find('uom.uom', 'name', lines.map((l) => l.uom), { context: ALL_UNITS });
+  const records: OdooRecord[] = [];
+  const rows: number[] = [];
+  objects.forEach((po, i) => {
+    if (failures.has(i)) return;
+    const dup = (existing.get(po.number) ?? []).find((e) => m2oId(e.partner_id) === partners[i]?.id);
+    if (dup) {
+      failures.add(i, `purchase order "${po.number}" of supplier "${po.supplierCode}" is already in Odoo as ${String(dup.name)}`, { duplicate: true });
+      return;
+    }
+    const orderLines: unknown[] = [];
+    for (const [n, line] of po.lines.entries()) {
+      const product = products.get(line.internalRef) ?? [];
+      const uom = uoms.get(line.uom) ?? [];
+      if (product.length !== 1) {
+        failures.add(i, `line ${n + 1}: ${productUnknown(line.internalRef)}`);
+        return;
+      }
+      if (uom.length !== 1) {
+        failures.add(i, `line ${n + 1}: unit "${line.uom}" is not a unit of measure in Odoo`);
+        return;
+      }
+      const vals: OdooRecord = { product_id: product[0]?.id, product_qty: line.quantity, price_unit: line.price, product_uom_id: uom[0]?.id };
+      if (line.requestedDate) vals.date_planned = `${line.requestedDate} 00:00:00`;
+      if (line.description) vals.name = line.description;
+      orderLines.push([0, 0, vals]);
+    }
+    records.push({ partner_id: partners[i]?.id, origin: po.number, date_order: `${po.orderDate} 00:00:00`, currency_id: currencies[i]?.id, order_line: orderLines });
+    rows.push(i);
+  });
+  const writes: PlannedWrite[] = records.length ? [{ odoo: { model: 'purchase.order', operation: 'create' }, payload: records, rows }] : [];
   return { writes, failures: failures.list };
 }
 
@@ -293,6 +339,8 @@ export async function planToOdoo(schemaId: string, objects: unknown[], lookups: 
   switch (schemaId) {
     case 'supplier-price@1':
       return supplierPrices(objects as SupplierPrice[], lookups);
+    case 'purchase-order@1':
+      return purchaseOrdersToOdoo(objects as PurchaseOrder[], lookups);
     case 'po-ack@1':
       return poAcks(objects as PoAck[], lookups);
     case 'shipment-notice@1':
@@ -302,7 +350,7 @@ export async function planToOdoo(schemaId: string, objects: unknown[], lookups: 
     case 'inventory-event@1':
       return inventoryEvents(objects as InventoryEvent[], lookups);
     default:
-      throw badInput(`canonical object "${schemaId}" has no mapping to Odoo; it is outbound (map it from Odoo records instead)`);
+      throw badInput(`canonical object "${schemaId}" has no mapping to Odoo`);
   }
 }
 

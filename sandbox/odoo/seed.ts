@@ -63,7 +63,7 @@ export function seedBase(s: ModelStore): void {
 
   put(s, 'uom.uom', 1, { name: 'Units', relative_factor: 1.0, sequence: 5 }, 'uom.product_uom_unit');
   put(s, 'uom.uom', 2, { name: 'Pack of 6', relative_factor: 6.0, relative_uom_id: 1 }, 'uom.product_uom_pack_6');
-  put(s, 'uom.uom', 3, { name: 'Dozens', relative_factor: 12.0, relative_uom_id: 1 }, 'uom.product_uom_dozen');
+  put(s, 'uom.uom', 3, { name: 'Dozens', relative_factor: 12.0, relative_uom_id: 1, active: false }, 'uom.product_uom_dozen'); // archived in a fresh Odoo 19
   put(s, 'uom.uom', 15, { name: 'g', relative_factor: 1.0 }, 'uom.product_uom_gram');
   put(s, 'uom.uom', 16, { name: 'kg', relative_factor: 1000.0, relative_uom_id: 15 }, 'uom.product_uom_kgm');
 

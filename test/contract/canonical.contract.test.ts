@@ -155,4 +155,29 @@ describe('canonical objects applied to Odoo', () => {
     const again = await apply('supplier-invoice@1', invoice);
     expect(again.failed[0]!.error.message).toMatch(/already in Odoo/);
   });
+
+  it('a purchase order from another system becomes a draft RFQ in Odoo, once per number', async () => {
+    const order = {
+      number: `${prefix}-PO`, supplierCode: partnerRef, orderDate: '2026-11-22', currency: 'USD',
+      lines: [
+        { internalRef: refs[0], quantity: 12, uom: 'Units', price: 3.5, requestedDate: '2026-12-01' },
+        { internalRef: refs[1], quantity: 2, uom: 'Dozens', price: 30, description: 'two dozen, boxed' },
+      ],
+    };
+    const first = await apply('purchase-order@1', order);
+    expect(first.failed).toEqual([]);
+    const pos = await client.searchRead('purchase.order', { domain: [['origin', '=', order.number]], fields: ['partner_id', 'state', 'order_line'] });
+    track('purchase.order', pos.map((p) => p.id as number));
+    expect(pos).toHaveLength(1);
+    expect(pos[0]!.state).toBe('draft');
+    const lines = await client.read('purchase.order.line', pos[0]!.order_line as number[], ['product_id', 'product_qty', 'price_unit', 'product_uom_id', 'name', 'date_planned']);
+    expect(lines.map((l) => [(l.product_id as [number, string])[0], l.product_qty, l.price_unit, (l.product_uom_id as [number, string])[1]])).toEqual([
+      [productIds[0], 12, 3.5, 'Units'],
+      [productIds[1], 2, 30, 'Dozens'],
+    ]);
+    expect(lines[1]!.name).toBe('two dozen, boxed');
+    expect(String(lines[0]!.date_planned)).toMatch(/^2026-12-01/);
+    const again = await apply('purchase-order@1', order);
+    expect(again.failed[0]!.error.message).toMatch(/already in Odoo/);
+  });
 });
