@@ -39,6 +39,8 @@ export const configNodeSchema = z.object({
   timeout: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().positive().max(600).default(30)),
   concurrency: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(1).max(32).default(4)),
   context: jsonObject('context'),
+  /** Name of an environment variable holding the secret: how committed flows carry a key without a credential. */
+  secretEnv: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name like ODOO_API_KEY').optional().or(z.literal('').transform(() => undefined)),
 });
 
 /** Config node properties (and its secret) → client options; `${ENV}` references are expanded. */
@@ -49,7 +51,7 @@ export function clientOptionsFromConfig(props: Record<string, unknown>, secret: 
   const c = parsed.data;
   const options: OdooClientOptions = {
     url: c.url,
-    secret: expandEnv(secret ?? '', env),
+    secret: secret ? expandEnv(secret, env) : c.secretEnv ? (env[c.secretEnv] ?? '') : '',
     protocol: c.protocol,
     secretKind: c.secretKind,
     timeoutMs: Math.round(c.timeout * 1000),

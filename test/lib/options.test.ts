@@ -7,6 +7,13 @@ describe('node configuration', () => {
     expect(o).toMatchObject({ url: 'https://erp.example.com', database: 'prod', login: 'bot', secret: 'k-123', timeoutMs: 10_000, protocol: 'auto' });
   });
 
+  it('takes the secret from the variable named by secretEnv when no credential is stored', () => {
+    const env = { ODOO_API_KEY: 'from-env' };
+    expect(clientOptionsFromConfig({ url: 'http://x', secretEnv: 'ODOO_API_KEY' }, undefined, env).secret).toBe('from-env');
+    expect(clientOptionsFromConfig({ url: 'http://x', secretEnv: 'ODOO_API_KEY' }, 'typed', env).secret).toBe('typed');
+    expect(() => clientOptionsFromConfig({ url: 'http://x', secretEnv: 'not a name' }, undefined, env)).toThrow(/secretEnv: must be an environment variable name/);
+  });
+
   it('names each bad property in plain words', () => {
     expect(() => clientOptionsFromConfig({ url: 'ftp://x', timeout: -1, concurrency: 0 }, 's')).toThrow(/url: must be an http:\/\/ or https:\/\/ URL.*timeout: .*concurrency: /);
     expect(() => clientOptionsFromConfig({ url: 'http://x', context: '{lang' }, 's')).toThrow(/context: context is not valid JSON/);
