@@ -16,13 +16,14 @@ export interface Runtime {
  * A real Node-RED runtime with its admin API, loading this package from dist/
  * as an installed module (run `npm run build` first), like a user's install.
  */
-export async function startNodeRed(extra: Record<string, unknown> = {}): Promise<Runtime> {
+export async function startNodeRed(extra: Record<string, unknown> = {}, flows?: unknown[]): Promise<Runtime> {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'odoo-config', 'odoo-config.js'))) throw new Error('dist/ is missing: run npm run build first');
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-odoo-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'));
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string };
   fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', pkg.name), 'dir');
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: { [pkg.name]: '*' } }));
+  if (flows) fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const RED = require('node-red');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,7 +37,7 @@ export async function startNodeRed(extra: Record<string, unknown> = {}): Promise
     httpAdminRoot: '/',
     httpNodeRoot: '/api',
     uiHost: '127.0.0.1',
-    logging: { console: { level: 'off' } },
+    logging: { console: { level: process.env.NODE_RED_TEST_LOG ?? 'off' } },
     editorTheme: { tours: false, projects: { enabled: false } },
     externalModules: { autoInstall: false, palette: { allowInstall: false } },
     ...extra,
@@ -45,7 +46,10 @@ export async function startNodeRed(extra: Record<string, unknown> = {}): Promise
   app.use(settings.httpAdminRoot, RED.httpAdmin);
   app.use(settings.httpNodeRoot, RED.httpNode);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // flows start after start() resolves; tests talk to them, so wait for the runtime's own signal
+  const started = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
   await RED.start();
+  await started;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
@@ -69,4 +73,14 @@ export async function adminRequest(rt: Runtime, method: string, p: string, body?
     json = undefined;
   }
   return { status: res.status, json, text };
+}
+
+/** Every versioned flow of the repository, as settings.js assembles them. */
+export function repositoryFlows(): unknown[] {
+  const dir = path.join(ROOT, 'flows');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .flatMap((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown[]);
 }
