@@ -1,4 +1,5 @@
 import helper from 'node-red-node-test-helper';
+import { startSandbox, Sandbox } from '../../sandbox/odoo/server';
 import configNode = require('../../nodes/odoo-config/odoo-config');
 import readNode = require('../../nodes/odoo-read/odoo-read');
 import writeNode = require('../../nodes/odoo-write/odoo-write');
@@ -51,4 +52,27 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Jest hooks for node tests: one sandbox Odoo for the file, a fresh Node-RED
+ * test runtime per test, faults cleared after each. Read `.sandbox` inside tests.
+ */
+export function withSandboxAndRuntime(): { readonly sandbox: Sandbox } {
+  const ctx = {} as { sandbox: Sandbox };
+  beforeAll(async () => {
+    ctx.sandbox = await startSandbox();
+  });
+  afterAll(async () => {
+    await ctx.sandbox?.close();
+  });
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+    ctx.sandbox.clearFaults();
+  });
+  return ctx;
 }

@@ -4,26 +4,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startSandbox, Sandbox } from '../../sandbox/odoo/server';
-import { helper, odooNodes, until } from '../helpers/red';
+import type { Sandbox } from '../../sandbox/odoo/server';
+import { helper, odooNodes, until, withSandboxAndRuntime } from '../helpers/red';
 import canonicalMapNode = require('../../nodes/canonical-map/canonical-map');
 import { readSemicolonCsv } from '../canonical/fixtures';
 
 const MAPPINGS = path.resolve(__dirname, '..', '..', 'mappings');
 
+const ctx = withSandboxAndRuntime();
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach((done) => {
-  helper.startServer(done);
-});
-afterEach(async () => {
-  await helper.unload();
-  await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+beforeAll(() => {
+  sandbox = ctx.sandbox;
 });
 
 interface Out {

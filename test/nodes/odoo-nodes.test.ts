@@ -4,23 +4,13 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startSandbox, Sandbox } from '../../sandbox/odoo/server';
-import { helper, load, ServerConfig, until } from '../helpers/red';
+import type { Sandbox } from '../../sandbox/odoo/server';
+import { helper, load, ServerConfig, until, withSandboxAndRuntime } from '../helpers/red';
 
+const ctx = withSandboxAndRuntime();
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach((done) => {
-  helper.startServer(done);
-});
-afterEach(async () => {
-  await helper.unload();
-  await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
-  sandbox.clearFaults();
+beforeAll(() => {
+  sandbox = ctx.sandbox;
 });
 
 const PROTOCOLS: Array<'json2' | 'xmlrpc'> = ['json2', 'xmlrpc'];
