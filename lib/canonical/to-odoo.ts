@@ -54,8 +54,11 @@ class Failures {
   }
 }
 
-/** Resolves one key per object; objects whose key is unknown are failed with `describe(value)`. */
-async function resolveOne(lookups: LookupCache, failures: Failures, objects: unknown[], key: (o: any) => string | undefined, model: string, field: string, describe: (v: string) => string, opts: { fields?: string[]; domain?: unknown[]; context?: Context } = {}): Promise<Array<OdooRecord | undefined>> {
+/**
+ * Resolves one key per object; objects whose key is unknown are failed with `describe(value)`.
+ * Master data (partners, products, units) is cached; pass `fresh` for records whose state moves.
+ */
+async function resolveOne(lookups: LookupCache, failures: Failures, objects: unknown[], key: (o: any) => string | undefined, model: string, field: string, describe: (v: string) => string, opts: { fields?: string[]; domain?: unknown[]; context?: Context; fresh?: boolean } = {}): Promise<Array<OdooRecord | undefined>> {
   const values = objects.map((o, i) => (failures.has(i) ? undefined : key(o))).filter((v): v is string => v !== undefined);
   const found = await lookups.find(model, field, values, opts);
   return objects.map((o, i) => {
@@ -113,7 +116,7 @@ async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCac
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
   // our PO number travels in `origin`: the same number from the same supplier is not created twice
-  const existing = await lookups.find('purchase.order', 'origin', objects.map((o) => o.number), { fields: ['partner_id', 'name'] });
+  const existing = await lookups.find('purchase.order', 'origin', objects.map((o) => o.number), { fields: ['partner_id', 'name'], fresh: true });
   const lines = objects.flatMap((o) => o.lines);
   const products = await lookups.find('product.product', 'default_code', lines.map((l) => l.internalRef));
   const uoms = await lookups.find('uom.uom', 'name', lines.map((l) => l.uom), { context: ALL_UNITS });
@@ -152,7 +155,7 @@ async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCac
 
 /** The PO of each object, checked against the supplier named in it. */
 async function purchaseOrders(objects: Array<{ poNumber: string; supplierCode: string }>, lookups: LookupCache, failures: Failures): Promise<Array<OdooRecord | undefined>> {
-  const orders = await resolveOne(lookups, failures, objects, (o) => o.poNumber, 'purchase.order', 'name', poUnknown, { fields: ['partner_id', 'order_line', 'picking_ids', 'currency_id'] });
+  const orders = await resolveOne(lookups, failures, objects, (o) => o.poNumber, 'purchase.order', 'name', poUnknown, { fields: ['partner_id', 'order_line', 'picking_ids', 'currency_id'], fresh: true });
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
   objects.forEach((o, i) => {
     const po = orders[i];
@@ -176,6 +179,20 @@ function matchLine<L extends { id?: number; product_id?: unknown; purchase_line_
   return hits.length ? `product "${what}" is on ${hits.length} lines of this purchase order; send the line reference` : `product "${what}" is not on this purchase order`;
 }
 
+/** Every supplier line matched to one of ours, or the first line that matches none (reported on the object). */
+function matchLines<L extends { id?: number; product_id?: unknown; purchase_line_id?: unknown }>(lines: LineIdentity[], candidates: L[], products: Map<string, number>, fail: (message: string) => void, lineOf?: (c: L) => number | undefined): L[] | undefined {
+  const matched: L[] = [];
+  for (const [n, line] of lines.entries()) {
+    const target = matchLine(line, candidates, products, lineOf);
+    if (typeof target === 'string') {
+      fail(`line ${n + 1}: ${target}`);
+      return undefined;
+    }
+    matched.push(target);
+  }
+  return matched;
+}
+
 async function productIdsFor(lines: LineIdentity[], lookups: LookupCache): Promise<Map<string, number>> {
   const refs = lines.map((l) => l.internalRef).filter((r): r is string => r !== undefined);
   const found = await lookups.find('product.product', 'default_code', refs);
@@ -186,21 +203,19 @@ async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
   const failures = new Failures();
   const orders = await purchaseOrders(objects, lookups, failures);
   const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
-  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['order_id', 'product_id', 'product_qty', 'product_uom_id'] }) : new Map<string, OdooRecord[]>();
+  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['order_id', 'product_id', 'product_qty', 'product_uom_id'], fresh: true }) : new Map<string, OdooRecord[]>();
   const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
   const writes: PlannedWrite[] = [];
   objects.forEach((ack, i) => {
     const po = orders[i];
     if (!po || failures.has(i)) return;
     const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
+    const targets = matchLines(ack.lines, poLines, products, (m) => failures.add(i, m, { poNumber: ack.poNumber }));
+    if (!targets) return;
     const lineWrites: OdooRecord[] = [];
     const notes: string[] = [];
     for (const [n, line] of ack.lines.entries()) {
-      const target = matchLine(line, poLines, products);
-      if (typeof target === 'string') {
-        failures.add(i, `line ${n + 1}: ${target}`, { poNumber: ack.poNumber });
-        return;
-      }
+      const target = targets[n] as OdooRecord;
       const vals: OdooRecord = { id: target.id as number, product_qty: line.status === 'rejected' ? 0 : line.confirmedQty };
       if (line.promisedDate) vals.date_planned = `${line.promisedDate} 00:00:00`;
       if (line.price !== undefined) vals.price_unit = line.price;
@@ -218,9 +233,9 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache):
   const failures = new Failures();
   const orders = await purchaseOrders(objects, lookups, failures);
   const pickingIds = orders.flatMap((po) => (po?.picking_ids as number[] | undefined) ?? []);
-  const pickings = pickingIds.length ? await lookups.find('stock.picking', 'id', pickingIds, { fields: ['state', 'picking_type_code', 'move_ids'] }) : new Map<string, OdooRecord[]>();
+  const pickings = pickingIds.length ? await lookups.find('stock.picking', 'id', pickingIds, { fields: ['state', 'picking_type_code', 'move_ids'], fresh: true }) : new Map<string, OdooRecord[]>();
   const moveIds = [...pickings.values()].flat().flatMap((p) => (p.move_ids as number[]) ?? []);
-  const moves = moveIds.length ? await lookups.find('stock.move', 'id', moveIds, { fields: ['product_id', 'purchase_line_id', 'product_uom_qty', 'picking_id'] }) : new Map<string, OdooRecord[]>();
+  const moves = moveIds.length ? await lookups.find('stock.move', 'id', moveIds, { fields: ['product_id', 'purchase_line_id', 'product_uom_qty', 'picking_id'], fresh: true }) : new Map<string, OdooRecord[]>();
   const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
   const writes: PlannedWrite[] = [];
   objects.forEach((asn, i) => {
@@ -232,15 +247,9 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache):
       return;
     }
     const candidates = open.flatMap((p) => ((p.move_ids as number[]) ?? []).flatMap((id) => moves.get(String(id)) ?? []));
-    const moveWrites: OdooRecord[] = [];
-    for (const [n, line] of asn.lines.entries()) {
-      const move = matchLine(line, candidates, products, (c) => m2oId(c.purchase_line_id));
-      if (typeof move === 'string') {
-        failures.add(i, `line ${n + 1}: ${move}`, { poNumber: asn.poNumber });
-        return;
-      }
-      moveWrites.push({ id: move.id as number, quantity: line.quantity });
-    }
+    const targets = matchLines(asn.lines, candidates, products, (m) => failures.add(i, m, { poNumber: asn.poNumber }), (c) => m2oId(c.purchase_line_id));
+    if (!targets) return;
+    const moveWrites: OdooRecord[] = asn.lines.map((line, n) => ({ id: targets[n]?.id as number, quantity: line.quantity }));
     const dates: OdooRecord = { scheduled_date: `${asn.expectedArrival ?? asn.shipDate} 00:00:00` };
     writes.push({ odoo: { model: 'stock.picking', operation: 'write' }, payload: open.map((p) => ({ id: p.id as number, ...dates })), rows: [i] });
     writes.push({ odoo: { model: 'stock.move', operation: 'write' }, payload: moveWrites, rows: [i] });
@@ -256,9 +265,9 @@ async function supplierInvoices(objects: SupplierInvoice[], lookups: LookupCache
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
   // the supplier's invoice number is the idempotency key: an invoice already in Odoo is not created twice
-  const existing = await lookups.find('account.move', 'ref', objects.map((o) => o.number), { fields: ['partner_id', 'move_type'], domain: [['move_type', '=', 'in_invoice']] });
+  const existing = await lookups.find('account.move', 'ref', objects.map((o) => o.number), { fields: ['partner_id', 'move_type'], domain: [['move_type', '=', 'in_invoice']], fresh: true });
   const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
-  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['product_id'] }) : new Map<string, OdooRecord[]>();
+  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['product_id'], fresh: true }) : new Map<string, OdooRecord[]>();
   const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
   const records: OdooRecord[] = [];
   const rows: number[] = [];
@@ -270,15 +279,12 @@ async function supplierInvoices(objects: SupplierInvoice[], lookups: LookupCache
       return;
     }
     const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
-    const invoiceLines: unknown[] = [];
-    for (const [n, line] of inv.lines.entries()) {
-      const target = matchLine(line, poLines, products);
-      if (typeof target === 'string') {
-        failures.add(i, `line ${n + 1}: ${target}`, { poNumber: inv.poNumber });
-        return;
-      }
-      invoiceLines.push([0, 0, { product_id: m2oId(target.product_id), purchase_line_id: target.id, quantity: line.quantity, price_unit: line.unitPrice, ...(line.description ? { name: line.description } : {}) }]);
-    }
+    const targets = matchLines(inv.lines, poLines, products, (m) => failures.add(i, m, { poNumber: inv.poNumber }));
+    if (!targets) return;
+    const invoiceLines = inv.lines.map((line, n) => {
+      const target = targets[n] as OdooRecord;
+      return [0, 0, { product_id: m2oId(target.product_id), purchase_line_id: target.id, quantity: line.quantity, price_unit: line.unitPrice, ...(line.description ? { name: line.description } : {}) }];
+    });
     const record: OdooRecord = { move_type: 'in_invoice', partner_id: partners[i]?.id, ref: inv.number, invoice_date: inv.invoiceDate, invoice_origin: inv.poNumber, currency_id: currencies[i]?.id, invoice_line_ids: invoiceLines };
     if (inv.dueDate) record.invoice_date_due = inv.dueDate;
     records.push(record);
@@ -307,7 +313,7 @@ async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache):
   const adjust = objects.map((o, i) => (o.kind === 'adjust' && !failures.has(i) ? i : -1)).filter((i) => i >= 0);
   const current = new Map<string, number>();
   if (adjust.length) {
-    const quants = await lookups.find('stock.quant', 'product_id', adjust.map((i) => products[i]?.id as number), { fields: ['location_id', 'quantity'], domain: [['location_id', 'in', adjust.map((i) => locations[i]?.id as number)]] });
+    const quants = await lookups.find('stock.quant', 'product_id', adjust.map((i) => products[i]?.id as number), { fields: ['location_id', 'quantity'], domain: [['location_id', 'in', adjust.map((i) => locations[i]?.id as number)]], fresh: true });
     for (const list of quants.values()) for (const q of list) {
       const k = `${m2oId(q.product_id)}/${m2oId(q.location_id)}`;
       current.set(k, (current.get(k) ?? 0) + Number(q.quantity ?? 0));

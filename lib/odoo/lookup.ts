@@ -21,13 +21,14 @@ export class LookupCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async find(model: string, field: string, values: Array<string | number>, o: { fields?: string[]; domain?: unknown[]; context?: Context } = {}): Promise<Map<string, OdooRecord[]>> {
+  /** `fresh`: read now and keep nothing, for records whose state moves (orders, receipts, stock). */
+  async find(model: string, field: string, values: Array<string | number>, o: { fields?: string[]; domain?: unknown[]; context?: Context; fresh?: boolean } = {}): Promise<Map<string, OdooRecord[]>> {
     const scope = JSON.stringify([model, field, o.fields ?? [], o.domain ?? [], o.context ?? {}]);
     const out = new Map<string, OdooRecord[]>();
     const missing: Array<string | number> = [];
     const t = this.now();
     for (const v of new Set(values)) {
-      const hit = this.entries.get(`${scope}\u0000${String(v)}`);
+      const hit = o.fresh ? undefined : this.entries.get(`${scope}\u0000${String(v)}`);
       if (hit && hit.expires > t) out.set(String(v), hit.records);
       else missing.push(v);
     }
@@ -44,7 +45,7 @@ export class LookupCache {
         grouped.set(key, [...(grouped.get(key) ?? []), r]);
       }
       for (const [k, records] of grouped) {
-        this.entries.set(`${scope}\u0000${k}`, { records, expires: t + this.ttlMs });
+        if (!o.fresh) this.entries.set(`${scope}\u0000${k}`, { records, expires: t + this.ttlMs });
         out.set(k, records);
       }
     }

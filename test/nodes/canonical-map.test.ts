@@ -136,5 +136,11 @@ describe('canonical-map: canonical → Odoo', () => {
     input.receive({ payload: { ...ev, eventId: 'e2', kind: 'count', quantity: 400 } });
     await until(() => out.written.length === 2, 'count');
     expect(onHand()).toBe(400);
+    // stock moves in Odoo meanwhile (a receipt): the next adjustment builds on Odoo's quantity, not a cached one
+    const quant = sandbox.store.search('stock.quant', [['product_id', '=', product], ['location_id', '=', stock]])[0]!;
+    sandbox.store.write('stock.quant', [quant], { quantity: 450 });
+    input.receive({ payload: { ...ev, eventId: 'e3', kind: 'adjust', quantity: 5 } });
+    await until(() => out.written.length === 3, 'second adjustment');
+    expect(onHand()).toBe(455);
   });
 });
