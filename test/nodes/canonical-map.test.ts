@@ -69,6 +69,33 @@ describe('canonical-map: supplier shape → canonical', () => {
     expect(problems.find((p: any) => p.row === 6)).toMatchObject({ path: 'price', received: expect.stringContaining('18,5x') });
   });
 
+  it('10,000 rows with 3 bad ones leave as two messages: 9,997 canonical objects and 3 problems with row numbers', async () => {
+    const spec = fs.readFileSync(path.join(MAPPINGS, 'acme-tools.price-list.json'), 'utf8');
+    await helper.load([canonicalMapNode] as any, [
+      { id: 'cm', type: 'canonical-map', direction: 'to-canonical', mapping: spec, output: 'grouped', wires: [['ok'], ['bad']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'bad', type: 'helper' },
+    ]);
+    const ok: any[] = [];
+    const bad: any[] = [];
+    helper.getNode('ok').on('input', (m: any) => ok.push(m));
+    helper.getNode('bad').on('input', (m: any) => bad.push(m));
+    const [template] = readSemicolonCsv('acme-tools.price-list.sample.csv');
+    const rows = Array.from({ length: 10_000 }, (_x, i) => ({ ...template, 'Art.-Nr.': `A-${100_000 + i}` }));
+    rows[17] = { ...rows[17], Preis: 'abc' };
+    rows[4241] = { ...rows[4241], 'Gültig ab': '31.02.2026' };
+    rows[9999] = { ...rows[9999], Währung: 'EURO' };
+    helper.getNode('cm').receive({ payload: rows });
+    await until(() => ok.length === 1 && bad.length === 1, 'two messages', 20_000);
+    expect(ok[0].payload).toHaveLength(9_997);
+    expect(bad[0].payload).toHaveLength(3);
+    expect(bad[0].error.details.problems.map((p: any) => [p.row, p.path])).toEqual([
+      [18, 'price'],
+      [4242, 'validFrom'],
+      [10_000, 'currency'],
+    ]);
+  });
+
   it('rejects a bad mapping at deploy, naming the field', async () => {
     const flow = [{ id: 'cm', type: 'canonical-map', direction: 'to-canonical', mapping: JSON.stringify({ schema: 'supplier-price@1', specVersion: 1, fields: { prize: { path: 'x' } } }), wires: [[], []] }];
     await helper.load([canonicalMapNode] as any, flow);
