@@ -125,8 +125,9 @@ export class XmlRpcTransport implements Transport {
     try {
       return await this.executeOnce(model, method, params);
     } catch (err) {
-      // A uid can go stale (user re-created, database restored): log in again once, then give up.
-      if (err instanceof IntegrationError && err.code === 'AUTH' && this.uid) {
+      // A uid can go stale (user re-created, database restored): Odoo then answers AccessDenied or
+      // MissingError on res.users(<uid>,). Log in again once, then give up.
+      if (err instanceof IntegrationError && this.uid && (err.code === 'AUTH' || (err.code === 'MISSING_RECORD' && /res\.users\(\d+,\)/.test(err.message)))) {
         this.uid = undefined;
         return this.executeOnce(model, method, params);
       }

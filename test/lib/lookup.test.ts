@@ -79,3 +79,24 @@ describe('protocol auto', () => {
     }
   });
 });
+
+describe('XML-RPC session', () => {
+  it('logs in once for many calls, and again when Odoo no longer knows the uid (user re-created)', async () => {
+    const s = await startSandbox();
+    try {
+      const c = new OdooClient({ url: s.url, database: s.database, login: s.login, secret: s.password, secretKind: 'password', protocol: 'xmlrpc' });
+      for (let i = 0; i < 5; i++) await c.searchCount('res.partner', []);
+      expect(s.stats.authentications).toBe(1);
+      // the admin user is replaced: same login, new id; the old uid is gone
+      const newUid = s.store.create('res.users', { login: 'admin-v2', partner_id: 3 });
+      s.store.write('res.users', [2], { active: false, login: 'admin-old' });
+      s.store.write('res.users', [newUid], { login: 'admin' });
+      s.store.uid = newUid;
+      expect(await c.searchCount('res.partner', [['ref', '=', 'SUP-ACME']])).toBe(1);
+      expect(s.stats.authentications).toBe(2);
+      c.close();
+    } finally {
+      await s.close();
+    }
+  });
+});

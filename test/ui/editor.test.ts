@@ -5,110 +5,39 @@
  * build` first (Node-RED loads the package from dist/) and a Chromium binary
  * (CHROMIUM_PATH, default /usr/bin/chromium; .ci/run installs Debian's).
  */
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { configNodeSchema, readNodeSchema, writeNodeSchema } from '../../lib/odoo/options';
 import { startSandbox } from '../../sandbox/odoo/server';
+import { startEditor, type Editor, type Page } from '../helpers/editor';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-type Page = import('playwright-core').Page;
-type Browser = import('playwright-core').Browser;
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.UI_SCREENSHOTS ?? path.join(os.tmpdir(), 'odoo-supply-ui');
 
 jest.setTimeout(60_000);
 
 describe('Odoo nodes in the Node-RED editor', () => {
   let sandbox: Sandbox;
-  let userDir: string;
-  let server: http.Server;
-  let RED: { init(s: http.Server, settings: object): void; start(): Promise<void>; stop(): Promise<void>; httpAdmin: http.RequestListener };
-  let browser: Browser;
+  let editor: Editor;
   let page: Page;
-  let editorUrl: string;
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
+  let pageErrors: string[];
+  let consoleErrors: string[];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'odoo-read', 'odoo-read.html'))) {
-      throw new Error('dist/ has no editor files: run `npm run build` first');
-    }
-    fs.mkdirSync(SHOTS, { recursive: true });
     sandbox = await startSandbox({});
-
-    // Install the package the way a user does: a module in <userDir>/node_modules.
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'odoo-supply-ui-'));
-    fs.mkdirSync(path.join(userDir, 'node_modules'));
-    fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-odoo-supply'), 'dir');
-    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'ui-test', private: true, dependencies: { 'node-red-contrib-odoo-supply': '*' } }));
-
-    RED = require('node-red');
-    server = http.createServer((req, res) => RED.httpAdmin(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    RED.init(server, {
-      userDir,
-      flowFile: 'flows.json',
-      credentialSecret: 'ui-test',
-      httpAdminRoot: '/',
-      httpNodeRoot: '/api',
-      uiPort: port,
-      logging: { console: { level: 'warn' } },
-      telemetry: { enabled: false },
-      editorTheme: { tours: false, palette: { catalogues: [] }, projects: { enabled: false } },
-    });
-    await RED.start();
-    editorUrl = `http://127.0.0.1:${port}/`;
-
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
-    });
-    page.on('dialog', (d) => void d.accept());
+    editor = await startEditor();
+    ({ page, pageErrors, consoleErrors } = editor);
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await RED?.stop().catch(() => undefined);
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await editor?.close();
     await sandbox?.close();
-    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  const shot = (name: string) => editor.shot(name);
+  const closeWith = (button: string) => editor.closeWith(button);
 
-  /** Clicks a dialog button (Done, Cancel, Add…) and waits until its dialog has closed. */
-  async function closeWith(button: string) {
-    await page.click(button);
-    await page.locator(button).waitFor({ state: 'detached' });
-  }
+  // a failed step can leave dialogs open: close them so the next test starts from the workspace
+  afterEach(() => editor.closeDialogs());
 
-  afterEach(async () => {
-    // a failed step can leave dialogs open: close them so the next test starts from the workspace
-    for (const cancel of ['#node-config-dialog-cancel', '#node-dialog-cancel']) {
-      if (await page.locator(cancel).isVisible()) await closeWith(cancel);
-    }
-  });
-
-  async function openNode(id: string) {
-    await page.dblclick(`g[id="${id}"] rect.red-ui-flow-node`);
-    await page.locator('#node-input-operation').waitFor({ state: 'visible' });
-    // the tray focuses its first element once its opening animation ends: type only after that
-    await page.waitForFunction(() => !!document.activeElement?.closest('.red-ui-tray'));
-  }
+  const openNode = (id: string) => editor.openNode(id, '#node-input-operation');
 
   async function testConnection(): Promise<{ ok: boolean; text: string }> {
     await page.click('#odoo-config-test');
@@ -118,15 +47,7 @@ describe('Odoo nodes in the Node-RED editor', () => {
   }
 
   it('loads the palette without errors', async () => {
-    await page.goto(editorUrl);
-    await page.waitForFunction(
-      () => {
-        const w = window as unknown as { RED?: { nodes?: { getType?(t: string): unknown } } };
-        return !!w.RED?.nodes?.getType?.('odoo-write') && !!document.querySelector('.red-ui-palette-node[data-palette-type="odoo-read"]');
-      },
-      null,
-      { timeout: 20_000 },
-    );
+    await editor.open(['odoo-read', 'odoo-write']);
     expect(await page.locator('.red-ui-palette-node[data-palette-type="odoo-write"]').count()).toBe(1);
     expect(await page.locator('.red-ui-palette-node[data-palette-type="odoo-read"] .red-ui-palette-label').innerText()).toBe('odoo read');
     expect(pageErrors).toEqual([]);
@@ -134,15 +55,7 @@ describe('Odoo nodes in the Node-RED editor', () => {
   });
 
   it('adds a server from the read node; "Test connection" names the protocol and the Odoo version', async () => {
-    await page.evaluate(() => {
-      const R = (window as unknown as { RED: any }).RED;
-      R.view.importNodes([{ id: 'uiread1', type: 'odoo-read', z: R.workspaces.active(), x: 260, y: 140, wires: [[], []] }], {
-        generateIds: false,
-        touchImport: true,
-        notify: false,
-        applyNodeDefaults: true,
-      });
-    });
+    await editor.importNodes([{ id: 'uiread1', type: 'odoo-read', x: 260, y: 140, wires: [[], []] }]);
     await openNode('uiread1');
     await page.click('#node-input-btn-server-add');
     await page.locator('#node-config-input-url').waitFor({ state: 'visible' });
@@ -158,8 +71,7 @@ describe('Odoo nodes in the Node-RED editor', () => {
 
     await closeWith('#node-config-dialog-ok');
     await closeWith('#node-dialog-ok');
-    await page.click('#red-ui-header-button-deploy');
-    await page.waitForFunction(() => !(window as unknown as { RED: { nodes: { dirty(): boolean } } }).RED.nodes.dirty());
+    await editor.deploy();
   });
 
   it('offers product.product in the model picker once the server is deployed', async () => {
