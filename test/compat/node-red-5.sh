@@ -210,7 +210,7 @@ produced() { [ -s "$OUT/read.jsonl" ] && [ -s "$OUT/mapped.jsonl" ] && [ -s "$OU
 while ! produced; do
   if ! kill -0 "$NR_PID" 2>/dev/null; then cat "$NR_LOG"; abort "Node-RED exited before the flow ran"; fi
   [ -s "$OUT/errors.jsonl" ] && sleep 1 && break # an error message: stop waiting, report below
-  grep -q "Waiting for missing types" "$NR_LOG" && { fail "Node-RED is waiting for missing types"; break; }
+  grep -q "Waiting for missing types" "$NR_LOG" 2>/dev/null && { fail "Node-RED is waiting for missing types"; break; }
   if ((SECONDS - nr_started >= FLOW_TIMEOUT)); then fail "flow outputs not all there after ${FLOW_TIMEOUT} s"; break; fi
   sleep 0.2
 done
