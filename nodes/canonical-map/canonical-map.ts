@@ -2,6 +2,7 @@ import { classifyError, configError } from '../../lib/errors';
 import { LookupCache } from '../../lib/odoo/lookup';
 import { compileMapping } from '../../lib/canonical/mapping';
 import { listSchemas } from '../../lib/canonical/registry';
+import { TO_ODOO_SCHEMAS } from '../../lib/canonical/to-odoo';
 import { mapToCanonical, planCanonicalToOdoo, type Outcome } from '../../lib/canonical/flow';
 import { canonicalMapConfig, schemaOf, type CanonicalMapConfig } from '../../lib/canonical/options';
 import type { OdooConfigNode } from '../shared/odoo-server';
@@ -64,7 +65,20 @@ export = function (RED: RED) {
 
   /** Editor: the canonical objects and the fields a mapping can target. */
   RED.httpAdmin.get('/canonical-map/schemas', RED.auth.needsPermission('canonical-map.read'), (_req: Request, res: Response) => {
-    res.json(listSchemas().map((s) => ({ id: s.id, name: s.name, version: s.version, description: s.description, targetFields: s.targetFields })));
+    res.json(
+      listSchemas().map((s) => ({
+        id: s.id,
+        name: s.name,
+        version: s.version,
+        description: s.description,
+        targetFields: s.targetFields,
+        toOdoo: (TO_ODOO_SCHEMAS as readonly string[]).includes(s.id),
+        fields: s.targetFields.flatMap((p) => {
+          const f = s.fieldByPath.get(p);
+          return f ? [{ path: p, kind: f.kind, required: f.required, expected: f.expected, ...(f.description ? { description: f.description } : {}), ...(f.values ? { values: f.values } : {}) }] : [];
+        }),
+      })),
+    );
   });
 
   /** Editor "Try it": a sample supplier payload through the mapping being edited, nothing deployed. */

@@ -81,7 +81,7 @@ describe('canonical-map: supplier shape → canonical', () => {
     helper.getNode('ok').on('input', (m: any) => ok.push(m));
     helper.getNode('bad').on('input', (m: any) => bad.push(m));
     const [template] = readSemicolonCsv('acme-tools.price-list.sample.csv');
-    const rows = Array.from({ length: 10_000 }, (_x, i) => ({ ...template, 'Art.-Nr.': `A-${100_000 + i}` }));
+    const rows: Record<string, string>[] = Array.from({ length: 10_000 }, (_x, i) => ({ ...template, 'Art.-Nr.': `A-${100_000 + i}` }));
     rows[17] = { ...rows[17], Preis: 'abc' };
     rows[4241] = { ...rows[4241], 'Gültig ab': '31.02.2026' };
     rows[9999] = { ...rows[9999], Währung: 'EURO' };
