@@ -180,12 +180,19 @@ function matchLine<L extends { id?: number; product_id?: unknown; purchase_line_
 }
 
 /** Every supplier line matched to one of ours, or the first line that matches none (reported on the object). */
-function matchLines<L extends { id?: number; product_id?: unknown; purchase_line_id?: unknown }>(lines: LineIdentity[], candidates: L[], products: Map<string, number>, fail: (message: string) => void, lineOf?: (c: L) => number | undefined): L[] | undefined {
+function matchLines<L extends { id?: number; product_id?: unknown; purchase_line_id?: unknown }>(lines: Array<LineIdentity & { uom?: string | undefined }>, candidates: L[], products: Map<string, number>, fail: (message: string) => void, lineOf?: (c: L) => number | undefined, unitOf?: (c: L) => unknown): L[] | undefined {
   const matched: L[] = [];
   for (const [n, line] of lines.entries()) {
     const target = matchLine(line, candidates, products, lineOf);
     if (typeof target === 'string') {
       fail(`line ${n + 1}: ${target}`);
+      return undefined;
+    }
+    // quantities are written as sent: a unit other than the line's would silently scale them
+    const unit = unitOf?.(target);
+    const unitName = Array.isArray(unit) ? String(unit[1]) : undefined;
+    if (line.uom !== undefined && unitName !== undefined && unitName !== line.uom) {
+      fail(`line ${n + 1}: unit "${line.uom}" differs from the order line's unit "${unitName}"; convert it in the mapping`);
       return undefined;
     }
     matched.push(target);
@@ -210,7 +217,7 @@ async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
     const po = orders[i];
     if (!po || failures.has(i)) return;
     const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
-    const targets = matchLines(ack.lines, poLines, products, (m) => failures.add(i, m, { poNumber: ack.poNumber }));
+    const targets = matchLines(ack.lines, poLines, products, (m) => failures.add(i, m, { poNumber: ack.poNumber }), undefined, (c) => c.product_uom_id);
     if (!targets) return;
     const lineWrites: OdooRecord[] = [];
     const notes: string[] = [];
@@ -235,7 +242,7 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache):
   const pickingIds = orders.flatMap((po) => (po?.picking_ids as number[] | undefined) ?? []);
   const pickings = pickingIds.length ? await lookups.find('stock.picking', 'id', pickingIds, { fields: ['state', 'picking_type_code', 'move_ids'], fresh: true }) : new Map<string, OdooRecord[]>();
   const moveIds = [...pickings.values()].flat().flatMap((p) => (p.move_ids as number[]) ?? []);
-  const moves = moveIds.length ? await lookups.find('stock.move', 'id', moveIds, { fields: ['product_id', 'purchase_line_id', 'product_uom_qty', 'picking_id'], fresh: true }) : new Map<string, OdooRecord[]>();
+  const moves = moveIds.length ? await lookups.find('stock.move', 'id', moveIds, { fields: ['product_id', 'purchase_line_id', 'product_uom_qty', 'product_uom', 'picking_id'], fresh: true }) : new Map<string, OdooRecord[]>();
   const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
   const writes: PlannedWrite[] = [];
   objects.forEach((asn, i) => {
@@ -247,7 +254,7 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache):
       return;
     }
     const candidates = open.flatMap((p) => ((p.move_ids as number[]) ?? []).flatMap((id) => moves.get(String(id)) ?? []));
-    const targets = matchLines(asn.lines, candidates, products, (m) => failures.add(i, m, { poNumber: asn.poNumber }), (c) => m2oId(c.purchase_line_id));
+    const targets = matchLines(asn.lines, candidates, products, (m) => failures.add(i, m, { poNumber: asn.poNumber }), (c) => m2oId(c.purchase_line_id), (c) => c.product_uom);
     if (!targets) return;
     const moveWrites: OdooRecord[] = asn.lines.map((line, n) => ({ id: targets[n]?.id as number, quantity: line.quantity }));
     const dates: OdooRecord = { scheduled_date: `${asn.expectedArrival ?? asn.shipDate} 00:00:00` };

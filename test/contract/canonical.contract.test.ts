@@ -101,6 +101,12 @@ describe('canonical objects applied to Odoo', () => {
     expect(after[0]).toMatchObject({ price_unit: 4.75, date_planned: '2026-12-10 00:00:00' });
     const notes = await client.searchRead('mail.message', { domain: [['model', '=', 'purchase.order'], ['res_id', '=', poId]], fields: ['body'] });
     expect(notes.some((n) => String(n.body).includes('SO-778'))).toBe(true);
+
+    // a quantity in another unit than the line's is refused, not written as if it were the same unit
+    const lookups = new LookupCache(client, 60_000);
+    const other = await planCanonicalToOdoo('po-ack@1', { poNumber: po!.name, supplierCode: partnerRef, acknowledgedAt: '2026-11-21T08:00:00Z', lines: [{ lineRef: String(lines[0]), status: 'accepted', confirmedQty: 1, uom: 'Dozens' }] }, lookups);
+    expect(other.ok).toEqual([]);
+    expect(other.failed[0]!.error.message).toMatch(/unit "Dozens" differs from the order line's unit "Units"/);
   });
 
   it('inventory events change the on-hand quantity: a count sets it, an adjustment adds to it', async () => {
