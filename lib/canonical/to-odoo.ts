@@ -12,7 +12,7 @@ import type { InventoryEvent, PoAck, PurchaseOrder, ShipmentNotice, SupplierInvo
 
 export interface OdooOperation {
   model: string;
-  operation: 'create' | 'write' | 'upsert' | 'call';
+  operation: 'create' | 'write' | 'upsert' | 'call' | 'create_missing' | 'adjust_quant';
   keyFields?: string[];
   method?: string;
   context?: Context;
@@ -115,8 +115,6 @@ async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCac
   const failures = new Failures();
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
-  // our PO number travels in `origin`: the same number from the same supplier is not created twice
-  const existing = await lookups.find('purchase.order', 'origin', objects.map((o) => o.number), { fields: ['partner_id', 'name'], fresh: true });
   const lines = objects.flatMap((o) => o.lines);
   const products = await lookups.find('product.product', 'default_code', lines.map((l) => l.internalRef));
   const uoms = await lookups.find('uom.uom', 'name', lines.map((l) => l.uom), { context: ALL_UNITS });
@@ -124,11 +122,6 @@ async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCac
   const rows: number[] = [];
   objects.forEach((po, i) => {
     if (failures.has(i)) return;
-    const dup = (existing.get(po.number) ?? []).find((e) => m2oId(e.partner_id) === partners[i]?.id);
-    if (dup) {
-      failures.add(i, `purchase order "${po.number}" of supplier "${po.supplierCode}" is already in Odoo as ${String(dup.name)}`, { duplicate: true });
-      return;
-    }
     const orderLines: unknown[] = [];
     for (const [n, line] of po.lines.entries()) {
       const product = products.get(line.internalRef) ?? [];
@@ -149,7 +142,8 @@ async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCac
     records.push({ partner_id: partners[i]?.id, origin: po.number, date_order: `${po.orderDate} 00:00:00`, currency_id: currencies[i]?.id, order_line: orderLines });
     rows.push(i);
   });
-  const writes: PlannedWrite[] = records.length ? [{ odoo: { model: 'purchase.order', operation: 'create' }, payload: records, rows }] : [];
+  // our PO number travels in `origin`: a re-sent order from the same supplier is left as it is, never created twice
+  const writes: PlannedWrite[] = records.length ? [{ odoo: { model: 'purchase.order', operation: 'create_missing', keyFields: ['partner_id', 'origin'] }, payload: records, rows }] : [];
   return { writes, failures: failures.list };
 }
 
@@ -271,8 +265,6 @@ async function supplierInvoices(objects: SupplierInvoice[], lookups: LookupCache
   const orders = await purchaseOrders(objects, lookups, failures);
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
-  // the supplier's invoice number is the idempotency key: an invoice already in Odoo is not created twice
-  const existing = await lookups.find('account.move', 'ref', objects.map((o) => o.number), { fields: ['partner_id', 'move_type'], domain: [['move_type', '=', 'in_invoice']], fresh: true });
   const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
   const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['product_id'], fresh: true }) : new Map<string, OdooRecord[]>();
   const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
@@ -281,10 +273,6 @@ async function supplierInvoices(objects: SupplierInvoice[], lookups: LookupCache
   objects.forEach((inv, i) => {
     const po = orders[i];
     if (!po || failures.has(i)) return;
-    if ((existing.get(inv.number) ?? []).some((m) => m2oId(m.partner_id) === partners[i]?.id)) {
-      failures.add(i, `invoice "${inv.number}" of supplier "${inv.supplierCode}" is already in Odoo`, { duplicate: true });
-      return;
-    }
     const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
     const targets = matchLines(inv.lines, poLines, products, (m) => failures.add(i, m, { poNumber: inv.poNumber }));
     if (!targets) return;
@@ -297,7 +285,8 @@ async function supplierInvoices(objects: SupplierInvoice[], lookups: LookupCache
     records.push(record);
     rows.push(i);
   });
-  const writes: PlannedWrite[] = records.length ? [{ odoo: { model: 'account.move', operation: 'create' }, payload: records, rows }] : [];
+  // the supplier's invoice number is the idempotency key: a re-sent invoice is left as it is, never created twice
+  const writes: PlannedWrite[] = records.length ? [{ odoo: { model: 'account.move', operation: 'create_missing', keyFields: ['move_type', 'partner_id', 'ref'] }, payload: records, rows }] : [];
   return { writes, failures: failures.list };
 }
 
@@ -305,8 +294,14 @@ async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache):
   const failures = new Failures();
   objects.forEach((e, i) => {
     if (e.kind === 'move') failures.add(i, `event ${e.eventId}: kind "move" is not applied to Odoo by canonical-map yet; send counts or adjustments`);
+    else if (e.lotNumber !== undefined) failures.add(i, `event ${e.eventId}: counts by lot/serial number ("${e.lotNumber}") are not applied to Odoo by canonical-map yet`);
   });
-  const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown);
+  const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown, { fields: ['uom_id'] });
+  objects.forEach((e, i) => {
+    const unit = products[i]?.uom_id;
+    // quantities are applied as sent: another unit than the product's would silently scale stock
+    if (Array.isArray(unit) && unit[1] !== e.uom) failures.add(i, `event ${e.eventId}: unit "${e.uom}" differs from the product's unit "${String(unit[1])}"; convert it in the mapping`);
+  });
   // a location is named by its full name ("WH/Stock") or its barcode
   const byName = await lookups.find('stock.location', 'complete_name', objects.map((o) => o.location), { fields: ['usage'] });
   const byBarcode = await lookups.find('stock.location', 'barcode', objects.map((o) => o.location).filter((l) => !byName.has(l)), { fields: ['usage'] });
@@ -316,34 +311,30 @@ async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache):
     if (hits.length !== 1) failures.add(i, `location "${o.location}" is not the full name or barcode of ${hits.length ? 'exactly one' : 'any'} stock location in Odoo`);
     return hits.length === 1 ? hits[0] : undefined;
   });
-  // adjustments add to what Odoo holds now: read the quants of those (product, location) pairs once
-  const adjust = objects.map((o, i) => (o.kind === 'adjust' && !failures.has(i) ? i : -1)).filter((i) => i >= 0);
-  const current = new Map<string, number>();
-  if (adjust.length) {
-    const quants = await lookups.find('stock.quant', 'product_id', adjust.map((i) => products[i]?.id as number), { fields: ['location_id', 'quantity'], domain: [['location_id', 'in', adjust.map((i) => locations[i]?.id as number)]], fresh: true });
-    for (const list of quants.values()) for (const q of list) {
-      const k = `${m2oId(q.product_id)}/${m2oId(q.location_id)}`;
-      current.set(k, (current.get(k) ?? 0) + Number(q.quantity ?? 0));
-    }
-  }
-  // events of one message apply in order and end as one record per quant: Odoo merges same-quant rows of one create
-  const byQuant = new Map<string, OdooRecord>();
-  const rows: number[] = [];
+  // events of one message fold per quant in order: a count then adjustments is a count; adjustments add up.
+  // Deltas are not turned into quantities here: odoo-write adds them to what Odoo holds when it writes.
+  const byQuant = new Map<string, { record: OdooRecord; count: boolean; rows: number[] }>();
   objects.forEach((e, i) => {
     if (failures.has(i)) return;
-    const productId = products[i]?.id as number;
-    const locationId = locations[i]?.id as number;
-    const k = `${productId}/${locationId}`;
-    const quantity = e.kind === 'count' ? e.quantity : (current.get(k) ?? 0) + e.quantity;
-    current.set(k, quantity);
-    byQuant.set(k, { product_id: productId, location_id: locationId, inventory_quantity: quantity });
-    rows.push(i);
+    const product_id = products[i]?.id as number;
+    const location_id = locations[i]?.id as number;
+    const k = `${product_id}/${location_id}`;
+    const seen = byQuant.get(k);
+    if (e.kind === 'count') {
+      byQuant.set(k, { record: { product_id, location_id, inventory_quantity: e.quantity }, count: true, rows: [...(seen?.rows ?? []), i] });
+    } else if (seen?.count) {
+      seen.record.inventory_quantity = Number(seen.record.inventory_quantity) + e.quantity;
+      seen.rows.push(i);
+    } else {
+      byQuant.set(k, { record: { product_id, location_id, quantity: Number(seen?.record.quantity ?? 0) + e.quantity }, count: false, rows: [...(seen?.rows ?? []), i] });
+    }
   });
-  const records = [...byQuant.values()];
+  const counts = [...byQuant.values()].filter((q) => q.count);
+  const adjusts = [...byQuant.values()].filter((q) => !q.count);
+  const writes: PlannedWrite[] = [];
   // inventory mode: create() finds the existing quant of (product, location) and sets its counted quantity
-  const writes: PlannedWrite[] = records.length
-    ? [{ odoo: { model: 'stock.quant', operation: 'create', context: { inventory_mode: true }, then: { method: 'action_apply_inventory' } }, payload: records, rows }]
-    : [];
+  if (counts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'create', context: { inventory_mode: true }, then: { method: 'action_apply_inventory' } }, payload: counts.map((q) => q.record), rows: counts.flatMap((q) => q.rows) });
+  if (adjusts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'adjust_quant' }, payload: adjusts.map((q) => q.record), rows: adjusts.flatMap((q) => q.rows) });
   return { writes, failures: failures.list };
 }
 

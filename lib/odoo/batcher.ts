@@ -5,7 +5,16 @@ export interface BatcherOptions {
   maxSize: number;
   /** How long the first item of a batch waits for company, in ms. */
   windowMs: number;
+  /**
+   * Keys whose batches must run one after another: an upsert's search and
+   * create must not interleave with another batch of the same key, or both
+   * create the same record.
+   */
+  sequential?: (key: string) => boolean;
 }
+
+/** Failures that can come from one record's data, so splitting the batch can isolate it. */
+const RECORD_LEVEL = new Set(['VALIDATION', 'MISSING_RECORD', 'UNKNOWN_FIELD', 'BAD_INPUT', 'SERVER_ERROR', 'ACCESS']);
 
 /** Result of one item inside a batch call: its own value, or its own error. */
 export type ItemOutcome<O> = { ok: true; value: O } | { ok: false; error: IntegrationError };
@@ -34,13 +43,15 @@ function isOutcome<O>(v: unknown): v is ItemOutcome<O> {
 /**
  * Groups items that arrive one at a time into one call per key (model,
  * operation, context …), up to `maxSize` or `windowMs`. Every caller gets its
- * own result. When a batch fails for a permanent reason, it is split in halves
- * until the bad items are isolated, so one bad row does not fail the others;
- * a transient failure fails the whole batch, to be retried as a whole.
+ * own result. When a batch fails because of a record's data, it is split in
+ * halves until the bad items are isolated, so one bad row does not fail the
+ * others; a transient failure, or one that concerns the whole call (bad key,
+ * unknown model), fails the whole batch at once.
  */
 export class Batcher<I, O> {
   private readonly queues = new Map<string, Queue<I, O>>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly chains = new Map<string, Promise<void>>();
   calls = 0;
 
   constructor(
@@ -83,10 +94,21 @@ export class Batcher<I, O> {
     if (!queue) return;
     if (queue.timer) clearTimeout(queue.timer);
     this.queues.delete(key);
+    const sequential = this.options.sequential?.(key) ?? false;
     for (let i = 0; i < queue.items.length; i += this.options.maxSize) {
-      const run = this.runBatch(key, queue.items.slice(i, i + this.options.maxSize));
+      const batch = queue.items.slice(i, i + this.options.maxSize);
+      let run: Promise<void>;
+      if (sequential) {
+        run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.runBatch(key, batch));
+        this.chains.set(key, run);
+        void run.then(() => {
+          if (this.chains.get(key) === run) this.chains.delete(key);
+        });
+      } else {
+        run = this.runBatch(key, batch);
+      }
       this.inFlight.add(run);
-      void run.finally(() => this.inFlight.delete(run));
+      void run.then(() => this.inFlight.delete(run));
     }
   }
 
@@ -97,11 +119,18 @@ export class Batcher<I, O> {
       results = await this.execute(key, batch.map((p) => p.item));
     } catch (err) {
       const error = classifyError(err);
-      if (!error.transient && batch.length > 1) {
+      if (!error.transient && RECORD_LEVEL.has(error.code) && batch.length > 1) {
+        // halves one after the other: keeps the order of a sequential key
         const half = Math.ceil(batch.length / 2);
-        await Promise.all([this.runBatch(key, batch.slice(0, half)), this.runBatch(key, batch.slice(half))]);
+        await this.runBatch(key, batch.slice(0, half));
+        await this.runBatch(key, batch.slice(half));
         return;
       }
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    if (results.length !== batch.length) {
+      const error = new IntegrationError({ message: `a batch of ${batch.length} got ${results.length} results`, code: 'INTERNAL', transient: false });
       for (const p of batch) p.reject(error);
       return;
     }

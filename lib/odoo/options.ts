@@ -80,7 +80,7 @@ export const readNodeSchema = z.object({
 });
 export type ReadNodeOptions = z.infer<typeof readNodeSchema>;
 
-export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'call'] as const;
+export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'create_missing', 'adjust_quant', 'call'] as const;
 
 const modelName = z.string().trim().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'must be a technical model name like product.product');
 const methodName = z.string().trim().regex(/^[a-zA-Z][\w]*$/, 'must be a public method name like button_confirm');
@@ -97,7 +97,7 @@ export const writeNodeSchema = z
     context: jsonObject('context'),
   })
   .superRefine((c, ctx) => {
-    if (c.operation === 'upsert' && c.keyFields.length === 0) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: 'upsert needs at least one key field, e.g. default_code' });
+    if ((c.operation === 'upsert' || c.operation === 'create_missing') && c.keyFields.length === 0) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: `${c.operation} needs at least one key field, e.g. default_code` });
     if (c.operation === 'call' && !c.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'call needs a method name, e.g. button_confirm' });
   });
 export type WriteNodeOptions = z.infer<typeof writeNodeSchema>;
@@ -112,7 +112,7 @@ const messageOperationSchema = z
     then: z.object({ method: methodName }).optional(),
   })
   .superRefine((c, ctx) => {
-    if (c.operation === 'upsert' && !c.keyFields?.length) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: 'upsert needs msg.odoo.keyFields' });
+    if ((c.operation === 'upsert' || c.operation === 'create_missing') && !c.keyFields?.length) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: `${c.operation} needs msg.odoo.keyFields` });
     if (c.operation === 'call' && !c.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'call needs msg.odoo.method' });
   });
 

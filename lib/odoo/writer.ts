@@ -2,7 +2,16 @@ import { badInput, IntegrationError } from '../errors';
 import { Batcher, BatcherOptions, ItemOutcome } from './batcher';
 import type { Context, OdooClient, OdooRecord } from './client';
 
-export type WriteOperation = 'create' | 'write' | 'unlink' | 'upsert' | 'upsert_xid';
+/**
+ * `create_missing`: create by key when absent, leave an existing record alone
+ * (documents with lines: a re-sent PO or bill must not be created twice nor get
+ * its lines appended again). `adjust_quant`: add `quantity` to the on-hand
+ * quantity of (product_id, location_id), computed when the batch runs.
+ */
+export type WriteOperation = 'create' | 'write' | 'unlink' | 'upsert' | 'upsert_xid' | 'create_missing' | 'adjust_quant';
+
+/** Operations that read before they write: their batches of one key run one after another. */
+const READ_THEN_WRITE = new Set<WriteOperation>(['upsert', 'upsert_xid', 'create_missing', 'adjust_quant']);
 
 export interface WriteRequest {
   operation: WriteOperation;
@@ -16,7 +25,7 @@ export interface WriteRequest {
 
 export interface WriteResult {
   id: number | number[];
-  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'loaded';
+  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'loaded' | 'adjusted';
 }
 
 type Item = WriteRequest;
@@ -30,13 +39,13 @@ const KEY_SEPARATOR = '\u0000';
  */
 export class OdooWriter {
   private readonly batcher: Batcher<Item, WriteResult>;
-  private readonly fieldTypes = new Map<string, Promise<Record<string, string>>>();
+  private readonly fieldInfo = new Map<string, Promise<Record<string, { type: string; digits?: [number, number] }>>>();
 
   constructor(
     private readonly client: OdooClient,
     options: BatcherOptions,
   ) {
-    this.batcher = new Batcher<Item, WriteResult>(options, (_key, items) => this.execute(items));
+    this.batcher = new Batcher<Item, WriteResult>({ ...options, sequential: (key) => READ_THEN_WRITE.has(key.split(KEY_SEPARATOR)[0] as WriteOperation) }, (_key, items) => this.execute(items));
   }
 
   /** Number of Odoo calls made for batches (splits included). */
@@ -76,14 +85,20 @@ export class OdooWriter {
         return this.client.unlink(model, ids, context).then(() => items.map((i) => ({ id: single(recordIds(i.record)), action: 'deleted' as const })));
       }
       case 'upsert':
-        return this.upsertInRounds(model, first.keyFields ?? [], items, context);
+        return this.upsertInRounds(model, first.keyFields ?? [], items, context, false);
+      case 'create_missing':
+        return this.upsertInRounds(model, first.keyFields ?? [], items, context, true);
+      case 'adjust_quant':
+        return this.adjustQuants(items, context);
       case 'upsert_xid':
         return this.upsertByExternalId(model, items, context);
     }
   }
 
   /** The same key twice in one batch goes to a later round, so the second one updates what the first created. */
-  private async upsertInRounds(model: string, keyFields: string[], items: Item[], context?: Context): Promise<Array<ItemOutcome<WriteResult>>> {
+  private async upsertInRounds(model: string, keyFields: string[], items: Item[], context: Context | undefined, createOnly: boolean): Promise<Array<ItemOutcome<WriteResult>>> {
+    const info = await this.fieldsOf(model);
+    items = items.map((i) => ({ ...i, record: roundToDigits(i.record, info) }));
     const rounds: number[][] = [];
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
@@ -94,7 +109,7 @@ export class OdooWriter {
     });
     const outcomes: Array<ItemOutcome<WriteResult>> = new Array(items.length);
     for (const round of rounds) {
-      const results = await this.upsertByKey(model, keyFields, round.map((i) => items[i] as Item), context);
+      const results = await this.upsertByKey(model, keyFields, round.map((i) => items[i] as Item), context, createOnly);
       round.forEach((itemIndex, n) => {
         outcomes[itemIndex] = results[n] as ItemOutcome<WriteResult>;
       });
@@ -103,9 +118,10 @@ export class OdooWriter {
   }
 
   /** One search for the batch, one create for the new ones, writes only where something changed. Keys are unique here. */
-  private async upsertByKey(model: string, keyFields: string[], items: Item[], context?: Context): Promise<Array<ItemOutcome<WriteResult>>> {
+  private async upsertByKey(model: string, keyFields: string[], items: Item[], context: Context | undefined, createOnly: boolean): Promise<Array<ItemOutcome<WriteResult>>> {
     const keyOf = (r: OdooRecord) => JSON.stringify(keyFields.map((f) => comparable(r[f])));
-    const fields = [...new Set([...keyFields, ...items.flatMap((i) => Object.keys(i.record))])];
+    // x2many values are commands, not state: never read them back (and never compare them)
+    const fields = [...new Set([...keyFields, ...(createOnly ? [] : items.flatMap((i) => Object.keys(i.record)))])];
     const existing = await this.client.searchRead(model, { domain: keyDomain(keyFields, items.map((i) => i.record)), fields, ...(context ? { context } : {}) });
     const byKey = new Map<string, OdooRecord[]>();
     for (const rec of existing) {
@@ -128,7 +144,7 @@ export class OdooWriter {
         toCreate.push(i);
         return;
       }
-      const changed = changedValues(item.record, match);
+      const changed = createOnly ? {} : changedValues(item.record, match);
       if (Object.keys(changed).length === 0) {
         outcomes[i] = { ok: true, value: { id: match.id as number, action: 'unchanged' } };
         return;
@@ -142,6 +158,7 @@ export class OdooWriter {
 
     if (toCreate.length) {
       const ids = await this.client.create(model, toCreate.map((i) => (items[i] as Item).record), context);
+      if (ids.length !== toCreate.length) throw new IntegrationError({ message: `Odoo returned ${ids.length} ids for ${toCreate.length} ${model} records`, code: 'VALIDATION', transient: false });
       toCreate.forEach((itemIndex, n) => {
         outcomes[itemIndex] = { ok: true, value: { id: ids[n] as number, action: 'created' } };
       });
@@ -157,9 +174,9 @@ export class OdooWriter {
 
   /** Odoo's `load` creates or updates by external id in one call and names the rows it refuses. */
   private async upsertByExternalId(model: string, items: Item[], context?: Context): Promise<Array<ItemOutcome<WriteResult>>> {
-    const types = await this.typesOf(model);
+    const info = await this.fieldsOf(model);
     const valueFields = [...new Set(items.flatMap((i) => Object.keys(i.record).filter((f) => f !== 'xid')))];
-    const columns = valueFields.map((f) => loadColumn(f, types[f], items));
+    const columns = valueFields.map((f) => loadColumn(f, info[f]?.type, items));
     const rows = items.map((i) => [String(i.record.xid), ...valueFields.map((f) => loadCell(i.record[f]))]);
     const result = await this.client.load(model, ['id', ...columns], rows, context);
     if (result.ids) {
@@ -186,15 +203,61 @@ export class OdooWriter {
     });
   }
 
-  private typesOf(model: string): Promise<Record<string, string>> {
-    let types = this.fieldTypes.get(model);
-    if (!types) {
-      types = this.client.fieldsGet(model, ['type']).then((f) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, String(v.type)])));
-      types.catch(() => this.fieldTypes.delete(model));
-      this.fieldTypes.set(model, types);
+  /** Field types and float digits, once per model: for `load` columns and for comparing what Odoo rounds. */
+  private fieldsOf(model: string): Promise<Record<string, { type: string; digits?: [number, number] }>> {
+    let info = this.fieldInfo.get(model);
+    if (!info) {
+      info = this.client.fieldsGet(model, ['type', 'digits']).then((f) =>
+        Object.fromEntries(Object.entries(f).map(([k, v]) => [k, { type: String(v.type), ...(Array.isArray(v.digits) ? { digits: v.digits as [number, number] } : {}) }])),
+      );
+      info.catch(() => this.fieldInfo.delete(model));
+      this.fieldInfo.set(model, info);
     }
-    return types;
+    return info;
   }
+
+  /**
+   * Adds each item's `quantity` to what Odoo holds now for (product, location):
+   * read when the batch runs (batches of this operation never overlap), then
+   * set as the counted quantity in inventory mode and applied.
+   */
+  private async adjustQuants(items: Item[], context?: Context): Promise<WriteResult[]> {
+    const key = (r: OdooRecord) => `${String(r.product_id)}/${String(r.location_id)}`;
+    const quants = await this.client.searchRead('stock.quant', {
+      domain: [['product_id', 'in', [...new Set(items.map((i) => i.record.product_id))]], ['location_id', 'in', [...new Set(items.map((i) => i.record.location_id))]]],
+      fields: ['product_id', 'location_id', 'quantity'],
+    });
+    const onHand = new Map<string, number>();
+    for (const q of quants) {
+      const k = `${String(comparable(q.product_id))}/${String(comparable(q.location_id))}`;
+      onHand.set(k, (onHand.get(k) ?? 0) + Number(q.quantity ?? 0));
+    }
+    const target = new Map<string, OdooRecord>();
+    for (const i of items) {
+      const k = key(i.record);
+      const quantity = (onHand.get(k) ?? 0) + Number(i.record.quantity);
+      onHand.set(k, quantity);
+      target.set(k, { product_id: i.record.product_id, location_id: i.record.location_id, inventory_quantity: quantity });
+    }
+    const ctx = { ...(context ?? {}), inventory_mode: true };
+    const ids = await this.client.create('stock.quant', [...target.values()], ctx);
+    if (ids.length !== target.size) throw new IntegrationError({ message: `Odoo returned ${ids.length} quants for ${target.size} locations`, code: 'VALIDATION', transient: false });
+    await this.client.call('stock.quant', 'action_apply_inventory', { ids, context: ctx });
+    const idByKey = new Map([...target.keys()].map((k, n) => [k, ids[n] as number]));
+    return items.map((i) => ({ id: idByKey.get(key(i.record)) as number, action: 'adjusted' as const }));
+  }
+}
+
+/** Odoo stores floats at the field's digits: compare and search with the value it will keep. */
+function roundToDigits(record: OdooRecord, info: Record<string, { type: string; digits?: [number, number] }>): OdooRecord {
+  let out: OdooRecord | undefined;
+  for (const [field, value] of Object.entries(record)) {
+    const digits = info[field]?.digits?.[1];
+    if (typeof value !== 'number' || digits === undefined || info[field]?.type !== 'float') continue;
+    const rounded = Number(value.toFixed(digits));
+    if (rounded !== value) (out ??= { ...record })[field] = rounded;
+  }
+  return out ?? record;
 }
 
 function checkRequest(req: WriteRequest): WriteRequest {
@@ -206,8 +269,15 @@ function checkRequest(req: WriteRequest): WriteRequest {
     case 'unlink':
       if (recordIds(r).length === 0) throw badInput(`${req.operation} needs the record's "id" (a positive integer), got ${JSON.stringify(r.id ?? r.ids)}`);
       break;
+    case 'adjust_quant':
+      for (const f of ['product_id', 'location_id']) {
+        if (!Number.isInteger(r[f])) throw badInput(`adjust_quant needs "${f}" as a record id, got ${JSON.stringify(r[f])}`);
+      }
+      if (typeof r.quantity !== 'number' || !Number.isFinite(r.quantity)) throw badInput(`adjust_quant needs a numeric "quantity" (the delta), got ${JSON.stringify(r.quantity)}`);
+      break;
     case 'upsert':
-      if (!req.keyFields || req.keyFields.length === 0) throw badInput('upsert needs key fields (e.g. default_code)');
+    case 'create_missing':
+      if (!req.keyFields || req.keyFields.length === 0) throw badInput(`${req.operation} needs key fields (e.g. default_code)`);
       for (const f of req.keyFields) {
         if (r[f] === undefined) throw badInput(`upsert key field "${f}" is missing in the record`);
       }
@@ -228,7 +298,11 @@ function checkRequest(req: WriteRequest): WriteRequest {
 function batchKey(req: WriteRequest): string {
   const parts: string[] = [req.operation, req.model, JSON.stringify(req.context ?? {})];
   if (req.operation === 'write') parts.push(JSON.stringify(withoutIds(req.record)));
-  if (req.operation === 'upsert') parts.push(JSON.stringify(req.keyFields));
+  if (req.operation === 'upsert' || req.operation === 'create_missing') parts.push(JSON.stringify(req.keyFields));
+  // one `load` has one set of columns: records with other fields, or ids where others give names, go in another batch
+  if (req.operation === 'upsert_xid') {
+    parts.push(Object.keys(req.record).sort().map((f) => `${f}:${typeof req.record[f] === 'number' || (Array.isArray(req.record[f]) && typeof (req.record[f] as unknown[])[0] === 'number') ? 'id' : 'v'}`).join(','));
+  }
   return parts.join(KEY_SEPARATOR);
 }
 
