@@ -3,7 +3,7 @@ import { Semaphore } from '../util/semaphore';
 import { HttpPool } from './http';
 import { Json2Transport, notOdoo, parseJson2Response } from './json2';
 import { CallParams, Protocol, Transport } from './transport';
-import { createRpcClient, rpcCall, XmlRpcTransport } from './xmlrpc';
+import { rpcCall, XmlRpcTransport } from './xmlrpc';
 
 export type Domain = unknown[];
 export type Context = Record<string, unknown>;
@@ -150,9 +150,8 @@ export class OdooClient {
       if (err instanceof IntegrationError && err.transient) throw err;
       first = err;
     }
-    const common = createRpcClient(this.baseUrl, '/xmlrpc/2/common', this.pool);
     try {
-      const info = (await this.gate.run(() => rpcCall(common, 'version', [], this.options.timeoutMs, this.baseUrl))) as { server_version?: unknown };
+      const info = (await this.gate.run(() => rpcCall(this.pool, new URL('xmlrpc/2/common', this.baseUrl), 'version', [], this.options.timeoutMs))) as { server_version?: unknown };
       if (info && typeof info.server_version === 'string') return info.server_version;
     } catch (err) {
       if (err instanceof IntegrationError && err.transient) throw err;

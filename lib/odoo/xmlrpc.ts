@@ -1,6 +1,6 @@
-import xmlrpc from 'xmlrpc';
+import { Readable } from 'node:stream';
 import { classify, ErrorFacts, IntegrationError } from '../errors';
-import { HttpPool, timeoutError } from './http';
+import { HttpPool } from './http';
 import { notOdoo } from './json2';
 import { CallParams, Transport } from './transport';
 
@@ -13,7 +13,13 @@ export interface XmlRpcOptions {
   pool: HttpPool;
 }
 
-type RpcClient = ReturnType<typeof xmlrpc.createClient>;
+/* eslint-disable @typescript-eslint/no-require-imports */
+// the xmlrpc package's own (de)serializer; the HTTP exchange goes through our pool, which owns timeouts and keep-alive
+const Serializer = require('xmlrpc/lib/serializer') as { serializeMethodCall(method: string, params: unknown[], encoding?: string): string };
+const Deserializer = require('xmlrpc/lib/deserializer') as new (encoding?: string) => {
+  deserializeMethodResponse(stream: NodeJS.ReadableStream, cb: (err: unknown, value: unknown) => void): void;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Odoo's Python exception names for the integer fault codes of `/xmlrpc/2` (odoo/addons/base/controllers/rpc.py). */
 const FAULT_EXCEPTIONS: Record<number, string> = {
@@ -22,29 +28,18 @@ const FAULT_EXCEPTIONS: Record<number, string> = {
   4: 'odoo.exceptions.AccessError',
 };
 
-export function createRpcClient(baseUrl: URL, path: string, pool: HttpPool): RpcClient {
-  const options = {
-    host: baseUrl.hostname,
-    port: Number(baseUrl.port) || (baseUrl.protocol === 'https:' ? 443 : 80),
-    path: `${baseUrl.pathname.replace(/\/$/, '')}${path}`,
-    agent: pool.agentFor(baseUrl),
-  };
-  return baseUrl.protocol === 'https:' ? xmlrpc.createSecureClient(options) : xmlrpc.createClient(options);
-}
-
-/** One XML-RPC call with a deadline; the xmlrpc package has none of its own. */
-export function rpcCall(client: RpcClient, method: string, params: unknown[], timeoutMs: number, url: URL): Promise<unknown> {
+/**
+ * One XML-RPC call. The request goes through the connection's pool, so a
+ * timeout destroys its socket instead of leaving it busy behind the deadline.
+ */
+export async function rpcCall(pool: HttpPool, url: URL, method: string, params: unknown[], timeoutMs: number): Promise<unknown> {
+  const body = Serializer.serializeMethodCall(method, params, 'utf8');
+  const res = await pool.request(url, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' }, body, timeoutMs });
+  const response = { statusCode: res.status, headers: res.headers as Record<string, string> };
+  if (res.status >= 400 && !res.body.trimStart().startsWith('<?xml')) throw xmlRpcError({ message: `HTTP ${res.status}`, res: response }, method);
   return new Promise((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      reject(timeoutError(timeoutMs, url));
-    }, timeoutMs);
-    client.methodCall(method, params, (err: unknown, value: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err) reject(xmlRpcError(err, method));
+    new Deserializer('utf8').deserializeMethodResponse(Readable.from([res.body]), (err, value) => {
+      if (err) reject(xmlRpcError(Object.assign(err as object, { res: response }), method));
       else resolve(value);
     });
   });
@@ -92,20 +87,20 @@ export function xmlRpcError(err: unknown, method: string): IntegrationError {
 /** Odoo's legacy external API: authenticate once on /xmlrpc/2/common, then execute_kw on /xmlrpc/2/object. */
 export class XmlRpcTransport implements Transport {
   readonly protocol = 'xmlrpc' as const;
-  private readonly common: RpcClient;
-  private readonly object: RpcClient;
+  private readonly common: URL;
+  private readonly object: URL;
   private uid: Promise<number> | undefined;
 
   constructor(private readonly opts: XmlRpcOptions) {
-    this.common = createRpcClient(opts.baseUrl, '/xmlrpc/2/common', opts.pool);
-    this.object = createRpcClient(opts.baseUrl, '/xmlrpc/2/object', opts.pool);
+    this.common = new URL('xmlrpc/2/common', opts.baseUrl);
+    this.object = new URL('xmlrpc/2/object', opts.baseUrl);
   }
 
   /** Logs in once; concurrent first calls share the same attempt. */
   authenticate(): Promise<number> {
     if (!this.uid) {
-      const { database, login, secret, timeoutMs, baseUrl } = this.opts;
-      this.uid = rpcCall(this.common, 'authenticate', [database, login, secret, {}], timeoutMs, baseUrl).then((uid) => {
+      const { database, login, secret, timeoutMs, pool } = this.opts;
+      this.uid = rpcCall(pool, this.common, 'authenticate', [database, login, secret, {}], timeoutMs).then((uid) => {
         if (typeof uid !== 'number' || uid <= 0) {
           throw classify({
             message: `Odoo rejected login "${login}" on database "${database}" (wrong login, password or API key)`,
@@ -145,9 +140,9 @@ export class XmlRpcTransport implements Transport {
       delete kwargs.vals_list;
     }
     if (params.context && Object.keys(params.context).length > 0) kwargs.context = params.context;
-    const { database, secret, timeoutMs, baseUrl } = this.opts;
+    const { database, secret, timeoutMs, pool } = this.opts;
     try {
-      return await rpcCall(this.object, 'execute_kw', [database, uid, secret, model, method, args, kwargs], timeoutMs, baseUrl);
+      return await rpcCall(pool, this.object, 'execute_kw', [database, uid, secret, model, method, args, kwargs], timeoutMs);
     } catch (err) {
       // Odoo's XML-RPC cannot marshal None: the method ran and committed, only its empty answer failed.
       if (err instanceof IntegrationError && /cannot marshal None unless allow_none is enabled/.test(String(err.details?.traceback ?? err.message))) return null;

@@ -100,3 +100,22 @@ describe('XML-RPC session', () => {
     }
   });
 });
+
+describe('timeouts', () => {
+  it.each(['json2', 'xmlrpc'] as const)('%s: calls that time out free their connection; the next calls go through', async (protocol) => {
+    const s = await startSandbox();
+    try {
+      const c = new OdooClient({ url: s.url, database: s.database, login: s.login, secret: s.apiKey, protocol, concurrency: 2, timeoutMs: 300 });
+      await c.connect();
+      s.inject({ model: 'res.partner', latencyMs: 2000, times: 2 });
+      const slow = await Promise.allSettled([c.searchCount('res.partner', []), c.searchCount('res.partner', [])]);
+      expect(slow.map((r) => r.status === 'rejected' && r.reason.code)).toEqual(['TIMEOUT', 'TIMEOUT']);
+      const started = Date.now();
+      expect(await Promise.all([c.searchCount('res.partner', [['ref', '=', 'SUP-ACME']]), c.searchCount('res.partner', [['ref', '=', 'SUP-BOLT']])])).toEqual([1, 1]);
+      expect(Date.now() - started).toBeLessThan(1500); // a blocked socket would wait for the 2 s answer
+      c.close();
+    } finally {
+      await s.close();
+    }
+  });
+});
