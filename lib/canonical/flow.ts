@@ -53,11 +53,13 @@ export async function mapToCanonical(mapping: CompiledMapping, payload: unknown,
 }
 
 /** Canonical objects → checked against their schema, then planned as Odoo writes. */
-export async function planCanonicalToOdoo(schemaId: string, payload: unknown, lookups: LookupCache): Promise<Outcome> {
+export async function planCanonicalToOdoo(schemaId: string, payload: unknown, lookups: LookupCache, sourceRows?: number[]): Promise<Outcome> {
   const entry = getSchema(schemaId);
   if (!entry) throw badInput(`unknown canonical schema "${schemaId}"`);
   if (typeof payload !== 'object' || payload === null) throw badInput(`msg.payload must be a ${entry.id} object or an array of them, got ${payload === null ? 'null' : typeof payload}`);
   const objects = Array.isArray(payload) ? payload : [payload];
+  // row numbers of the supplier's file when an upstream canonical-map said which rows these objects came from
+  const rowOf = (i: number) => (sourceRows && sourceRows.length === objects.length ? (sourceRows[i] as number) : i + 1);
   const valid: unknown[] = [];
   const validRows: number[] = [];
   const failed: Outcome['failed'] = [];
@@ -70,7 +72,7 @@ export async function planCanonicalToOdoo(schemaId: string, payload: unknown, lo
       validRows.push(i);
     } else {
       invalidInputs.push(o);
-      problems.push(...parsed.error.issues.map((issue) => problemFromIssue(issue, o, entry, i + 1)));
+      problems.push(...parsed.error.issues.map((issue) => problemFromIssue(issue, o, entry, rowOf(i))));
     }
   });
   if (invalidInputs.length) failed.push({ payload: invalidInputs, error: problemsError(problems, invalidInputs.length) });
@@ -83,9 +85,22 @@ export async function planCanonicalToOdoo(schemaId: string, payload: unknown, lo
         message: plan.failures.length === 1 ? (plan.failures[0] as { error: IntegrationError }).error.message : `${plan.failures.length} objects cannot be applied to Odoo; first: ${(plan.failures[0] as { error: IntegrationError }).error.message}`,
         code: 'VALIDATION',
         transient: false,
-        details: { failures: plan.failures.map((f) => ({ row: (validRows[f.row] as number) + 1, message: f.error.message, ...(f.error.details ?? {}) })) },
+        details: { failures: plan.failures.map((f) => ({ row: rowOf(validRows[f.row] as number), message: f.error.message, ...(f.error.details ?? {}) })) },
       }),
     });
   }
-  return { ok: plan.writes.map((w) => ({ payload: w.payload, odoo: w.odoo, rows: w.rows.map((r) => (validRows[r] as number) + 1) })), failed };
+  return { ok: plan.writes.map((w) => ({ payload: w.payload, odoo: w.odoo, rows: w.rows.map((r) => rowOf(validRows[r] as number)) })), failed };
+}
+
+/** Several failed groups as one: their rows in order, their problems and failures together. */
+export function mergeFailures(failed: Outcome['failed']): Outcome['failed'][number] {
+  if (failed.length === 1) return failed[0] as Outcome['failed'][number];
+  const payload = failed.flatMap((f) => (Array.isArray(f.payload) ? f.payload : [f.payload]));
+  const details: Record<string, unknown[]> = {};
+  for (const f of failed) for (const [k, v] of Object.entries(f.error.details ?? {})) if (Array.isArray(v)) details[k] = [...(details[k] ?? []), ...v];
+  const first = failed[0]?.error as IntegrationError;
+  return {
+    payload,
+    error: new IntegrationError({ message: `${payload.length} rows or objects failed; first: ${first.message}`, code: first.code, transient: failed.every((f) => f.error.transient), details }),
+  };
 }

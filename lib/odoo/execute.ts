@@ -11,6 +11,8 @@ export interface Executed {
   failed: Array<{ index: number; error: IntegrationError }>;
   /** What a `call` answered. */
   callResult?: unknown;
+  /** The follow-up method failed; the records themselves were written. */
+  thenError?: IntegrationError;
 }
 
 /**
@@ -40,7 +42,18 @@ export async function executeWrite(client: OdooClient, writer: OdooWriter, o: Ef
       out.failed.push({ index, error: classifyError(s.reason) });
     }
   });
-  // a follow-up method on everything just written (e.g. action_apply_inventory), one call
-  if (o.then && out.results.length) await client.call(model, o.then.method, { ids: [...new Set(out.results.flatMap((r) => r.id))], ...context });
+  // a follow-up method on everything just written (e.g. action_apply_inventory), one call;
+  // its failure is reported beside the written ids, so a retry repeats the call, not the writes
+  if (o.then && out.results.length) {
+    try {
+      await client.call(model, o.then.method, { ids: writtenIds(out.results), ...context });
+    } catch (err) {
+      out.thenError = classifyError(err);
+    }
+  }
   return out;
+}
+
+export function writtenIds(results: WriteResult[]): number[] {
+  return [...new Set(results.flatMap((r) => r.id))];
 }

@@ -45,9 +45,10 @@ export const configNodeSchema = z.object({
 
 /** Config node properties (and its secret) → client options; `${ENV}` references are expanded. */
 export function clientOptionsFromConfig(props: Record<string, unknown>, secret: string | undefined, env: Record<string, string | undefined> = process.env): OdooClientOptions {
-  const expanded = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, typeof v === 'string' ? expandEnv(v, env) : v]));
+  const expanded = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, typeof v === 'string' && k !== 'secretEnv' ? expandEnv(v, env) : v]));
   const parsed = configNodeSchema.safeParse(expanded);
-  if (!parsed.success) throw configError(describeIssues(parsed.error, expanded));
+  // quote what the user typed (`${ODOO_URL}`), never what the environment holds: it may be a key
+  if (!parsed.success) throw configError(describeIssues(parsed.error, props));
   const c = parsed.data;
   const options: OdooClientOptions = {
     url: c.url,

@@ -397,11 +397,12 @@ export function recordsOf(payload: unknown): OdooRecord[] {
 export function failureSummary(failed: Array<{ index: number; error: IntegrationError }>, total: number): IntegrationError {
   const first = (failed[0] as { error: IntegrationError }).error;
   return new IntegrationError({
-    message: `${failed.length} of ${total} records failed; first (row ${(failed[0] as { index: number }).index}): ${first.message}`,
+    message: `${failed.length} of ${total} records failed; first (row ${(failed[0] as { index: number }).index + 1}): ${first.message}`,
     code: first.code,
     // one permanent failure means retrying the whole set cannot succeed
     transient: failed.every((f) => f.error.transient),
-    details: { failures: failed.map((f) => ({ row: f.index, message: f.error.message, code: f.error.code, transient: f.error.transient })) },
+    // rows are 1-based, as canonical-map counts them
+    details: { failures: failed.map((f) => ({ row: f.index + 1, message: f.error.message, code: f.error.code, transient: f.error.transient })) },
   });
 }
 

@@ -3,10 +3,10 @@ import { LookupCache } from '../../lib/odoo/lookup';
 import { compileMapping } from '../../lib/canonical/mapping';
 import { listSchemas } from '../../lib/canonical/registry';
 import { TO_ODOO_SCHEMAS } from '../../lib/canonical/to-odoo';
-import { mapToCanonical, planCanonicalToOdoo, type Outcome } from '../../lib/canonical/flow';
+import { mapToCanonical, mergeFailures, planCanonicalToOdoo, type Outcome } from '../../lib/canonical/flow';
 import { canonicalMapConfig, schemaOf, type CanonicalMapConfig } from '../../lib/canonical/options';
 import type { OdooConfigNode } from '../shared/odoo-server';
-import { sendError } from '../shared/outputs';
+import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Request, Response } from '../shared/red';
 
 export = function (RED: RED) {
@@ -38,7 +38,8 @@ export = function (RED: RED) {
           if (!server) throw configError('to Odoo needs an Odoo server to look up ids');
           lookups ??= new LookupCache(server.client(), config.cacheTtlMs);
           schemaId = schemaOf(config.schema, msg.canonical);
-          outcome = await planCanonicalToOdoo(schemaId, msg.payload, lookups);
+          const rows = (msg.canonical as { rows?: unknown } | undefined)?.rows;
+          outcome = await planCanonicalToOdoo(schemaId, msg.payload, lookups, Array.isArray(rows) ? (rows as number[]) : undefined);
         }
         const [name, version] = schemaId.split('@');
         const canonical = { schema: name, version: Number(version), id: schemaId, ...(outcome.skipped ? { skipped: outcome.skipped } : {}) };
@@ -50,6 +51,12 @@ export = function (RED: RED) {
         node.status({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: RED._('canonical-map.status.result', { good, bad }) });
         if (!bad) {
           done();
+          return;
+        }
+        if (!errorOutputWired(def)) {
+          // one done(err) per message: Catch gets every failed row and every problem at once
+          const all = mergeFailures(outcome.failed);
+          sendError(node, def, msg, all.error, send, done, { payload: all.payload, canonical });
           return;
         }
         // every failed group but the last goes out here; the last one completes the message

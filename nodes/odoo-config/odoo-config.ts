@@ -5,6 +5,9 @@ import type { Node, NodeDef, NodeStatus, RED, Request, Response } from '../share
 import type { OdooConfigNode } from '../shared/odoo-server';
 
 
+/** How long a closing server waits for its nodes to finish writing before it drops the connection. */
+const CLOSE_WAIT_MS = 30_000;
+
 export = function (RED: RED) {
   function OdooConfig(this: OdooConfigNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
@@ -45,13 +48,22 @@ export = function (RED: RED) {
         });
       }
     };
+    let lastUserGone: (() => void) | undefined;
     node.deregister = (user, done) => {
       users.delete(user);
+      if (users.size === 0) lastUserGone?.();
       done();
     };
     node.on('close', (_removed: boolean, done: () => void) => {
-      client?.close();
-      done();
+      // users (odoo-write flushing its queue) still need the connection: close it after the last one leaves
+      const finish = () => {
+        clearTimeout(timer);
+        client?.close();
+        done();
+      };
+      const timer = setTimeout(finish, CLOSE_WAIT_MS);
+      if (users.size === 0) finish();
+      else lastUserGone = finish;
     });
   }
 

@@ -1,9 +1,9 @@
 import { classifyError, configError, IntegrationError } from '../../lib/errors';
 import { effectiveWriteOptions, parseNodeOptions, writeNodeSchema, WriteNodeOptions } from '../../lib/odoo/options';
 import { failureSummary, modelOf, OdooWriter, recordsOf } from '../../lib/odoo/writer';
-import { executeWrite } from '../../lib/odoo/execute';
+import { executeWrite, writtenIds } from '../../lib/odoo/execute';
 import type { OdooConfigNode } from '../shared/odoo-server';
-import { sendError } from '../shared/outputs';
+import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 
 export = function (RED: RED) {
@@ -39,7 +39,7 @@ export = function (RED: RED) {
         const payload = msg.payload;
         const meta = { model, operation: o.operation };
         if (o.operation !== 'call') node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-write.status.writing', { count: Array.isArray(payload) ? payload.length : 1 }) });
-        const { okRows, results, failed, callResult } = await executeWrite(clientOf(), writerFor(o), o, model, payload);
+        const { okRows, results, failed, callResult, thenError } = await executeWrite(clientOf(), writerFor(o), o, model, payload);
         if (o.operation === 'call') {
           send([{ ...msg, odoo: { ...meta, method: o.method, result: callResult } }, null]);
           node.status({ fill: 'green', shape: 'dot', text: `${o.method}` });
@@ -47,10 +47,24 @@ export = function (RED: RED) {
           return;
         }
         const records = recordsOf(payload);
-
-        if (failed.length === 0) {
+        const partial = failed.length > 0;
+        if (okRows.length) {
           const ids = results.map((r) => r.id);
-          send([{ ...msg, odoo: { ...meta, ids: Array.isArray(payload) ? ids : ids[0], actions: results.map((r) => r.action) } }, null]);
+          // rows are 1-based, as canonical-map counts them
+          const odoo = { ...meta, ids: Array.isArray(payload) ? ids : ids[0], actions: results.map((r) => r.action), ...(partial ? { rows: okRows.map((i) => i + 1) } : {}) };
+          send([{ ...msg, ...(partial ? { payload: okRows.map((i) => records[i]) } : {}), odoo }, null]);
+        }
+        if (thenError && o.then) {
+          // the records are written; only the follow-up failed: this message, retried, repeats just that call
+          const retry = { payload: { ids: writtenIds(results) }, odoo: { model, operation: 'call', method: o.then.method, ...(o.context ? { context: o.context } : {}) } };
+          if (!partial) {
+            sendError(node, def, msg, thenError, send, done, retry);
+            return;
+          }
+          if (errorOutputWired(def)) send([null, { ...msg, ...retry, error: thenError.toMsgError({ id: node.id, type: node.type }) }]);
+          else node.error(thenError, { ...msg, ...retry });
+        }
+        if (!partial) {
           node.status({ fill: 'green', shape: 'dot', text: RED._('odoo-write.status.written', { count: results.length }) });
           done();
           return;
@@ -59,12 +73,8 @@ export = function (RED: RED) {
           sendError(node, def, msg, (failed[0] as { error: IntegrationError }).error, send, done);
           return;
         }
-        // Part of an array failed: the good rows go on, the bad rows leave untouched on the error output.
-        if (okRows.length) {
-          send([{ ...msg, payload: okRows.map((i) => records[i]), odoo: { ...meta, ids: results.map((r) => r.id), actions: results.map((r) => r.action), rows: okRows } }, null]);
-        }
-        const summary = failureSummary(failed, records.length);
-        sendError(node, def, msg, summary, send, done, { payload: failed.map((f) => records[f.index]) });
+        // part of an array failed: the good rows went on above, the bad rows leave untouched on the error output
+        sendError(node, def, msg, failureSummary(failed, records.length), send, done, { payload: failed.map((f) => records[f.index]) });
       } catch (err) {
         sendError(node, def, msg, err, send, done);
       }

@@ -9,7 +9,8 @@ export function errorOutputWired(def: NodeDef): boolean {
 /**
  * Routes a failure the way DESIGN.md says: a copy of the message with the
  * original payload and a structured msg.error leaves on output 2; done(err)
- * is called only when output 2 is not wired, so Catch nodes still see it.
+ * is called only when output 2 is not wired, so Catch nodes still see it
+ * (Node-RED moves our msg.error to msg._error and puts its own in msg.error).
  */
 export function sendError(node: Node, def: NodeDef, msg: NodeMessage, err: unknown, send: Send, done: Done, extra: Partial<NodeMessage> = {}): IntegrationError {
   const error = classifyError(err);
@@ -19,6 +20,8 @@ export function sendError(node: Node, def: NodeDef, msg: NodeMessage, err: unkno
     send([null, out]);
     done();
   } else {
+    // Catch nodes get this msg: the failed rows as payload, the structured error kept as msg._error
+    Object.assign(msg, extra, { error: out.error });
     done(error);
   }
   return error;

@@ -12,6 +12,18 @@ describe('node configuration', () => {
     expect(clientOptionsFromConfig({ url: 'http://x', secretEnv: 'ODOO_API_KEY' }, undefined, env).secret).toBe('from-env');
     expect(clientOptionsFromConfig({ url: 'http://x', secretEnv: 'ODOO_API_KEY' }, 'typed', env).secret).toBe('typed');
     expect(() => clientOptionsFromConfig({ url: 'http://x', secretEnv: 'not a name' }, undefined, env)).toThrow(/secretEnv: must be an environment variable name/);
+    // a value from the environment never appears in an error: it may be the key itself
+    const leak = { ODOO_API_KEY: 'sekrit-0123456789' };
+    for (const props of [{ url: 'http://x', secretEnv: '${ODOO_API_KEY}' }, { url: '${ODOO_API_KEY}' }]) {
+      let message = '';
+      try {
+        clientOptionsFromConfig(props, undefined, leak);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/must be/);
+      expect(message).not.toContain('sekrit');
+    }
   });
 
   it('names each bad property in plain words', () => {

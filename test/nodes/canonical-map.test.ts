@@ -96,6 +96,18 @@ describe('canonical-map: supplier shape → canonical', () => {
     ]);
   });
 
+  it('with the invalid output unwired, Catch gets every bad row and every problem in one error', async () => {
+    const spec = fs.readFileSync(path.join(MAPPINGS, 'acme-tools.price-list.json'), 'utf8');
+    await helper.load([canonicalMapNode] as any, [{ id: 'cm', type: 'canonical-map', direction: 'to-canonical', mapping: spec, output: 'row', wires: [[], []] }]);
+    const n = helper.getNode('cm');
+    n.receive({ payload: readSemicolonCsv('acme-tools.price-list.sample.csv') });
+    await until(() => n.error.called, 'done(err)');
+    expect(n.error.callCount).toBe(1);
+    const caught = n.error.firstCall.args[1];
+    expect(caught.payload.map((r: any) => r['Art.-Nr.'])).toEqual(expect.arrayContaining(['A-1004', 'A-1005']));
+    expect(caught.error.details.problems.map((p: any) => p.row)).toEqual(expect.arrayContaining([6, 7]));
+  });
+
   it('rejects a bad mapping at deploy, naming the field', async () => {
     const flow = [{ id: 'cm', type: 'canonical-map', direction: 'to-canonical', mapping: JSON.stringify({ schema: 'supplier-price@1', specVersion: 1, fields: { prize: { path: 'x' } } }), wires: [[], []] }];
     await helper.load([canonicalMapNode] as any, flow);
@@ -134,6 +146,35 @@ describe('canonical-map: canonical → Odoo', () => {
     expect(out.invalid[0].error.message).toMatch(/supplier code "SUP-NOPE"/);
     expect(out.invalid[0].payload).toEqual([{ ...base, supplierCode: 'SUP-NOPE' }]);
     expect(out.invalid[0].error.details.failures[0]).toMatchObject({ row: 1 });
+  });
+
+  it('problems name the rows of the supplier file when msg.canonical.rows says where objects came from', async () => {
+    const { input, out } = await pipeline({ schema: 'supplier-price@1' });
+    const base = { supplierProductCode: 'X1', internalRef: 'PKG-BOX-S', price: 0.3, currency: 'USD', minQty: 100, uom: 'Units', leadTimeDays: 7 };
+    input.receive({ payload: [{ ...base, supplierCode: 'SUP-GLOB', supplierProductCode: 'GP-BOX-S' }, { ...base, supplierCode: 'SUP-NOPE' }], canonical: { schema: 'supplier-price', version: 1, rows: [5, 9] } });
+    await until(() => out.invalid.length === 1 && out.written.length === 1, 'one invalid, one written');
+    expect(out.invalid[0].error.details.failures[0]).toMatchObject({ row: 9 });
+    expect(out.mapped[0].canonical.rows).toEqual([5]);
+  });
+
+  it('odoo-write: when the follow-up method fails, the written ids go on and the error message retries only the call', async () => {
+    await helper.load(odooNodes as any, [
+      { id: 'cfg', type: 'odoo-config', url: sandbox.url, database: sandbox.database, login: sandbox.login, protocol: 'json2', timeout: 10 },
+      { id: 'w', type: 'odoo-write', server: 'cfg', operation: 'msg', batchWindow: 5, wires: [['ok'], ['err']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'err', type: 'helper' },
+    ], { cfg: { secret: sandbox.apiKey } });
+    const ok: any[] = [];
+    const err: any[] = [];
+    helper.getNode('ok').on('input', (m: any) => ok.push(m));
+    helper.getNode('err').on('input', (m: any) => err.push(m));
+    helper.getNode('w').receive({ payload: [{ name: 'Then A' }, { name: 'Then B' }], odoo: { model: 'res.partner', operation: 'create', then: { method: 'no_such_method' } } });
+    await until(() => ok.length === 1 && err.length === 1, 'ok and error');
+    const ids = ok[0].odoo.ids;
+    expect(sandbox.store.read('res.partner', ids, ['name']).map((r) => r.name)).toEqual(['Then A', 'Then B']);
+    expect(err[0].payload).toEqual({ ids });
+    expect(err[0].odoo).toMatchObject({ model: 'res.partner', operation: 'call', method: 'no_such_method' });
+    expect(err[0].error).toMatchObject({ code: 'UNKNOWN_METHOD', transient: false });
   });
 
   it('po-ack updates the PO lines and notes it in the PO chatter', async () => {

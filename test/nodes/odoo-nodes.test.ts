@@ -92,12 +92,12 @@ describe.each(PROTOCOLS)('odoo-write over %s', (protocol) => {
     n1.receive({ payload: rows });
     await until(() => captured.ok.length === 1 && captured.err.length === 1, 'split result');
     expect(captured.ok[0]!.payload).toHaveLength(5);
-    expect(captured.ok[0]!.odoo.rows).toEqual([0, 1, 2, 4, 5]);
+    expect(captured.ok[0]!.odoo.rows).toEqual([1, 2, 3, 5, 6]);
     expect(sandbox.store.search('product.supplierinfo', [['product_code', '=like', `ARR-${protocol}-%`]])).toHaveLength(5);
     const err = captured.err[0]!;
     expect(err.payload).toEqual([rows[3]]);
     expect(err.error).toMatchObject({ code: 'VALIDATION', transient: false, source: { id: 'n1', type: 'odoo-write' } });
-    expect(err.error.details.failures[0]).toMatchObject({ row: 3 });
+    expect(err.error.details.failures[0]).toMatchObject({ row: 4 });
   });
 
   it('write by id and unlink', async () => {
@@ -142,6 +142,14 @@ describe.each(PROTOCOLS)('odoo-write over %s', (protocol) => {
     await until(() => captured.ok.length === 2, 'second load');
     expect(captured.ok[1]!.odoo.ids).toBe(captured.ok[0]!.odoo.ids);
     expect(sandbox.store.read('res.partner', [captured.ok[0]!.odoo.ids], ['name'])[0]!.name).toBe('Loaded twice');
+  });
+
+  it('records still queued when the flow is redeployed are written before the connection closes', async () => {
+    const { n1 } = await load(serverFor(protocol), { type: 'odoo-write', operation: 'create', model: 'res.partner', batchWindow: 2000 });
+    n1.receive({ payload: { name: `Queued at redeploy ${protocol}` } });
+    await new Promise((r) => setTimeout(r, 20));
+    await helper.unload();
+    expect(sandbox.store.search('res.partner', [['name', '=', `Queued at redeploy ${protocol}`]])).toHaveLength(1);
   });
 
   it('calls a model method (button_confirm) on the ids in the payload', async () => {
@@ -210,7 +218,7 @@ describe('bad input never crashes and says what is wrong', () => {
 
   it('an array holding a non-object row names the row', async () => {
     const err = await expectError({ type: 'odoo-write', operation: 'create', model: 'res.partner', batchWindow: 1 }, { payload: ['oops'] }, serverFor('json2'), 'BAD_INPUT', false);
-    expect(err.error.details.failures[0]).toMatchObject({ row: 0, code: 'BAD_INPUT' });
+    expect(err.error.details.failures[0]).toMatchObject({ row: 1, code: 'BAD_INPUT' });
   });
 
   it.each([
