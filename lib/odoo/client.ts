@@ -213,8 +213,14 @@ export class OdooClient {
     return this.call(model, 'fields_get', { kwargs: { attributes }, ...ctx(context) }) as Promise<Record<string, Record<string, unknown>>>;
   }
 
+  /** Ids in the order of `valsList`, one per record. */
   create(model: string, valsList: OdooRecord[], context?: Context): Promise<number[]> {
-    return this.call(model, 'create', { kwargs: { vals_list: valsList }, ...ctx(context) }).then((ids) => (Array.isArray(ids) ? (ids as number[]) : [ids as number]));
+    return this.call(model, 'create', { kwargs: { vals_list: valsList }, ...ctx(context) }).then((answer) => {
+      const ids = Array.isArray(answer) ? (answer as number[]) : [answer as number];
+      // some models merge records inside create (stock.quant in inventory mode): then ids no longer pair with records
+      if (ids.length !== valsList.length) throw new IntegrationError({ message: `Odoo returned ${ids.length} ids for ${valsList.length} ${model} records`, code: 'VALIDATION', transient: false });
+      return ids;
+    });
   }
 
   write(model: string, ids: number[], vals: OdooRecord, context?: Context): Promise<boolean> {

@@ -70,11 +70,7 @@ export class OdooWriter {
     const { model, context } = first;
     switch (first.operation) {
       case 'create':
-        return this.client.create(model, items.map((i) => i.record), context).then((ids) => {
-          // some models merge records inside create (stock.quant in inventory mode): then ids no longer pair with records
-          if (ids.length !== items.length) throw new IntegrationError({ message: `Odoo returned ${ids.length} ids for ${items.length} ${model} records`, code: 'VALIDATION', transient: false });
-          return ids.map((id) => ({ id, action: 'created' as const }));
-        });
+        return this.client.create(model, items.map((i) => i.record), context).then((ids) => ids.map((id) => ({ id, action: 'created' as const })));
       case 'write': {
         const ids = items.flatMap((i) => recordIds(i.record));
         const vals = withoutIds(first.record);
@@ -158,7 +154,6 @@ export class OdooWriter {
 
     if (toCreate.length) {
       const ids = await this.client.create(model, toCreate.map((i) => (items[i] as Item).record), context);
-      if (ids.length !== toCreate.length) throw new IntegrationError({ message: `Odoo returned ${ids.length} ids for ${toCreate.length} ${model} records`, code: 'VALIDATION', transient: false });
       toCreate.forEach((itemIndex, n) => {
         outcomes[itemIndex] = { ok: true, value: { id: ids[n] as number, action: 'created' } };
       });
@@ -241,7 +236,6 @@ export class OdooWriter {
     }
     const ctx = { ...(context ?? {}), inventory_mode: true };
     const ids = await this.client.create('stock.quant', [...target.values()], ctx);
-    if (ids.length !== target.size) throw new IntegrationError({ message: `Odoo returned ${ids.length} quants for ${target.size} locations`, code: 'VALIDATION', transient: false });
     await this.client.call('stock.quant', 'action_apply_inventory', { ids, context: ctx });
     const idByKey = new Map([...target.keys()].map((k, n) => [k, ids[n] as number]));
     return items.map((i) => ({ id: idByKey.get(key(i.record)) as number, action: 'adjusted' as const }));
