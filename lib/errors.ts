@@ -38,10 +38,28 @@ export interface ErrorFacts {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Whether a failed write may have reached Odoo's database:
+ * - `no`: nothing was committed (refused before sending, an answer from Odoo
+ *   saying it rolled back, 429/503 from a proxy, a serialization failure);
+ * - `unknown`: the request was sent and its answer lost (timeout, reset), so
+ *   Odoo may have committed it.
+ * Reads and refusals before anything was sent are `no`.
+ */
+export type Applied = 'no' | 'unknown';
+
 export interface MsgError {
   message: string;
   code: ErrorCode;
   transient: boolean;
+  /** May the failed operation have been applied in Odoo? See {@link Applied}. */
+  applied?: Applied;
+  /**
+   * True when sending the same message again cannot apply it twice (upserts,
+   * writes of absolute values, creates carrying an idempotency key). A retry
+   * node repeats a message whose `applied` is `unknown` only when this is true.
+   */
+  idempotent?: boolean;
   source?: { id: string; type: string; name?: string };
   status?: number;
   odooException?: string;
@@ -52,6 +70,8 @@ export interface MsgError {
 export class IntegrationError extends Error {
   readonly code: ErrorCode;
   readonly transient: boolean;
+  applied?: Applied;
+  idempotent?: boolean;
   readonly status?: number;
   readonly odooException?: string;
   readonly retryAfterMs?: number;
@@ -62,6 +82,8 @@ export class IntegrationError extends Error {
     this.name = 'IntegrationError';
     this.code = init.code;
     this.transient = init.transient;
+    if (init.applied !== undefined) this.applied = init.applied;
+    if (init.idempotent !== undefined) this.idempotent = init.idempotent;
     if (init.status !== undefined) this.status = init.status;
     if (init.odooException !== undefined) this.odooException = init.odooException;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
@@ -71,6 +93,8 @@ export class IntegrationError extends Error {
   /** The structured `msg.error` of DESIGN.md. */
   toMsgError(source?: MsgError['source']): MsgError {
     const out: MsgError = { message: this.message, code: this.code, transient: this.transient };
+    if (this.applied !== undefined) out.applied = this.applied;
+    if (this.idempotent !== undefined) out.idempotent = this.idempotent;
     if (source) out.source = source;
     if (this.status !== undefined) out.status = this.status;
     if (this.odooException !== undefined) out.odooException = this.odooException;
@@ -203,4 +227,17 @@ export function badInput(message: string, details?: Record<string, unknown>): In
 
 export function configError(message: string, details?: Record<string, unknown>): IntegrationError {
   return new IntegrationError({ message, code: 'CONFIG', transient: false, ...(details ? { details } : {}) });
+}
+
+export type RetryVerdict = { retry: true } | { retry: false; reason: 'permanent' | 'unsafe' };
+
+/**
+ * The one rule deciding whether a failed message may be sent again (retry-gate,
+ * dead-letter replay): only a transient failure, and only when it was not
+ * applied or applying it again cannot double it.
+ */
+export function retryVerdict(error: Pick<MsgError, 'transient' | 'applied' | 'idempotent'>): RetryVerdict {
+  if (!error.transient) return { retry: false, reason: 'permanent' };
+  if (error.applied === 'unknown' && error.idempotent !== true) return { retry: false, reason: 'unsafe' };
+  return { retry: true };
 }
