@@ -41,6 +41,13 @@ export interface FaultSpec {
   httpStatus?: number;
   drop?: boolean;
   serializationFailure?: boolean;
+  /**
+   * "Applied, then the answer is lost": the call runs and commits, then the
+   * socket is destroyed without an answer (`'drop'`), or the answer is held
+   * back for `loseAnswerDelayMs` (default 60 s) so the client times out.
+   */
+  loseAnswer?: 'drop' | 'delay';
+  loseAnswerDelayMs?: number;
   times?: number;
 }
 
@@ -141,9 +148,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 
   /** Every matching fault is consumed; latency adds up, the first terminal one decides. */
-  const takeFaults = (model: string, method: string): { latency: number; terminal?: FaultSpec } => {
+  const takeFaults = (model: string, method: string): { latency: number; terminal?: FaultSpec; after?: FaultSpec } => {
     let latency = 0;
     let terminal: FaultSpec | undefined;
+    let after: FaultSpec | undefined;
     for (const f of faults) {
       if (f.remaining <= 0) continue;
       if (f.spec.model !== undefined && f.spec.model !== model) continue;
@@ -151,19 +159,29 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       f.remaining--;
       latency += f.spec.latencyMs ?? 0;
       if (!terminal && (f.spec.drop || f.spec.httpStatus || f.spec.serializationFailure)) terminal = f.spec;
+      else if (!after && f.spec.loseAnswer) after = f.spec;
     }
     faults = faults.filter((f) => f.remaining > 0);
-    return { latency, terminal };
+    return { latency, terminal, after };
   };
 
   type Outcome = HttpAnswer | 'drop';
 
+  /** Faults that act after the call committed: the answer is dropped or held back. */
+  const loseAnswer = async (spec: FaultSpec | undefined, answer: Outcome): Promise<Outcome> => {
+    if (!spec?.loseAnswer || answer === 'drop') return answer;
+    if (spec.loseAnswer === 'drop') return 'drop';
+    // unref'd: a held answer never keeps a test process alive
+    await new Promise((r) => setTimeout(r, spec.loseAnswerDelayMs ?? 60_000).unref());
+    return answer;
+  };
+
   /** Applies faults for a model call; returns an answer when the fault replaces the real one. */
-  const withFaults = async (model: string, method: string, serialization: () => HttpAnswer): Promise<Outcome | undefined> => {
+  const withFaults = async (model: string, method: string, serialization: () => HttpAnswer): Promise<HttpAnswer | 'drop' | { after?: FaultSpec }> => {
     countCall(model, method);
-    const { latency, terminal } = takeFaults(model, method);
+    const { latency, terminal, after } = takeFaults(model, method);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-    if (!terminal) return undefined;
+    if (!terminal) return { after };
     if (terminal.drop) return 'drop';
     if (terminal.httpStatus) return proxyPage(terminal.httpStatus);
     return serialization();
@@ -176,14 +194,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const model = decodeURIComponent(m[1]);
     const method = decodeURIComponent(m[2]);
     const faulted = await withFaults(model, method, () => errorAnswer(serializationFailure()));
-    if (faulted) return faulted;
+    if (!isPassThrough(faulted)) return faulted;
     const env = { store, database, apiKey };
     const request = { model, method, headers: req.headers, body };
+    let answer: Outcome;
     try {
-      return callJson2(env, request, prepareJson2(env, request));
+      answer = callJson2(env, request, prepareJson2(env, request));
     } catch (err) {
-      return errorAnswer(asOdooError(err));
+      answer = errorAnswer(asOdooError(err));
     }
+    return loseAnswer(faulted.after, answer);
   };
 
   const handleXmlRpc = async (req: http.IncomingMessage, service: string, legacy: boolean, body: string): Promise<Outcome> => {
@@ -198,6 +218,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const msg = err instanceof XmlParseError ? err.message : 'syntax error';
       return xmlAnswer(faultXml(1, `Traceback (most recent call last):\n  File "sandbox/xmlrpc/client.py", line 1, in loads\nxml.parsers.expat.ExpatError: ${msg}\n`));
     }
+    let after: FaultSpec | undefined;
+    let answer: Outcome;
     try {
       let result: unknown;
       if (service === 'common') result = commonService(xmlEnv, call.method, call.params);
@@ -205,14 +227,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       else if (service === 'object') {
         const unpacked = unpackObjectCall(call.method, call.params);
         const faulted = await withFaults(unpacked.model, unpacked.method, () => fault(serializationFailure()));
-        if (faulted) return faulted;
+        if (!isPassThrough(faulted)) return faulted;
+        after = faulted.after;
         result = objectService(xmlEnv, unpacked);
       } else throw new OdooError('builtins.KeyError', 'builtin', `'${service}'`);
       // marshalling happens after commit: a None result faults but its effects stay
-      return xmlAnswer(responseXml(result));
+      answer = xmlAnswer(responseXml(result));
     } catch (err) {
-      return fault(err);
+      answer = fault(err);
     }
+    return loseAnswer(after, answer);
   };
 
   const route = async (req: http.IncomingMessage, body: string): Promise<Outcome> => {
@@ -287,6 +311,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       });
     },
   };
+}
+
+function isPassThrough(v: unknown): v is { after?: FaultSpec } {
+  return typeof v === 'object' && v !== null && !('status' in v);
 }
 
 function asOdooError(err: unknown): OdooError {

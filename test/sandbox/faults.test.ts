@@ -51,6 +51,26 @@ describe('fault injection', () => {
     expect((await json2(sb, 'res.partner', 'search_read', { domain: [], limit: 1 })).status).toBe(200);
   });
 
+  it('loseAnswer drop commits the call, then closes the socket without an answer (JSON-2 and XML-RPC)', async () => {
+    const before = sb.store.count('res.partner');
+    sb.inject({ model: 'res.partner', method: 'create', loseAnswer: 'drop', times: 2 });
+    await expect(json2(sb, 'res.partner', 'create', { vals_list: [{ name: 'Lost answer' }] })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    await expect(executeKw(sb, 'res.partner', 'create', [[{ name: 'Lost answer 2' }]])).rejects.toThrow();
+    expect(sb.store.count('res.partner')).toBe(before + 2);
+    expect((await json2(sb, 'res.partner', 'create', { vals_list: [{ name: 'Answered' }] })).status).toBe(200);
+  });
+
+  it('loseAnswer delay commits the call and holds the answer back', async () => {
+    const before = sb.store.count('res.partner');
+    sb.inject({ model: 'res.partner', method: 'create', loseAnswer: 'delay', loseAnswerDelayMs: 300, times: 1 });
+    const t = Date.now();
+    const answer = json2(sb, 'res.partner', 'create', { vals_list: [{ name: 'Slow answer' }] });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sb.store.count('res.partner')).toBe(before + 1);
+    expect((await answer).status).toBe(200);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(290);
+  });
+
   it('serializationFailure over JSON-2 is a 500 psycopg2 error and changes nothing', async () => {
     sb.inject({ model: 'res.partner', method: 'create', serializationFailure: true, times: 1 });
     const before = sb.store.count('res.partner');
