@@ -8,7 +8,11 @@ export class DedupeIndex {
   private readonly values: Record<string, unknown>[] = [];
   private readonly rows: number[] = [];
 
-  constructor(private readonly fields: readonly string[]) {}
+  /** `projected`: keep only the dedupe fields of each row (a file mapped in chunks must not keep every object). */
+  constructor(
+    private readonly fields: readonly string[],
+    private readonly projected = false,
+  ) {}
 
   /** The row of the first occurrence of these values; registers them and returns undefined when new. */
   firstRow(value: Record<string, unknown>, row: number): number | undefined {
@@ -29,7 +33,11 @@ export class DedupeIndex {
   }
 
   private add(value: Record<string, unknown>, row: number): number {
-    this.values.push(value);
+    if (this.projected) {
+      const kept: Record<string, unknown> = {};
+      for (const f of this.fields) kept[f] = value[f];
+      this.values.push(kept);
+    } else this.values.push(value);
     this.rows.push(row);
     return this.values.length - 1;
   }

@@ -7,6 +7,7 @@
 import { badInput, IntegrationError } from '../errors';
 import type { LookupCache } from '../odoo/lookup';
 import { problemFromIssue, type Problem } from './errors';
+import { isFilePayload, normaliseRowKeys, readSupplierFile, type FileRead } from './file';
 import type { CompiledMapping } from './mapping';
 import { getSchema } from './registry';
 import { planToOdoo, type PlannedWrite } from './to-odoo';
@@ -18,6 +19,8 @@ export interface Outcome {
   failed: Array<{ payload: unknown; error: IntegrationError }>;
   /** Rows left out on purpose (blank, duplicate), for msg.canonical. */
   skipped?: { blank: number[]; duplicate: Array<{ row: number; duplicateOf: number }> };
+  /** How the file was read, when msg.payload was the file itself. */
+  file?: { format: FileRead['format']; encoding: string; rows: number; columns?: string[]; absentOptional?: string[] };
 }
 
 function problemsError(problems: Problem[], rows: number): IntegrationError {
@@ -32,12 +35,25 @@ function problemsError(problems: Problem[], rows: number): IntegrationError {
 
 /** Supplier shape → canonical objects (output 1) and problems (output 2). */
 export async function mapToCanonical(mapping: CompiledMapping, payload: unknown, perRow: boolean): Promise<Outcome> {
-  if (typeof payload !== 'object' || payload === null) throw badInput(`msg.payload must be an object or an array of rows, got ${payload === null ? 'null' : typeof payload}`);
+  if (isFilePayload(payload)) {
+    // the file itself (supplier-sftp, an HTTP upload, file-in): a file that does not fit throws here, before any row is mapped
+    const read = await readSupplierFile(payload, mapping.spec);
+    const file = { format: read.format, encoding: read.encoding, rows: read.rows.length, ...(read.columns ? { columns: read.columns } : {}), ...(read.absentOptional?.length ? { absentOptional: read.absentOptional } : {}) };
+    if (read.single) return { ...(await mapToCanonical(mapping, read.rows[0], perRow)), file };
+    if (!read.rows.length) return { ok: [{ payload: [], rows: [] }], failed: [], skipped: { blank: [], duplicate: [] }, file };
+    return { ...(await mapRows(mapping, read.rows, read.rowNumbers, perRow)), file };
+  }
+  if (typeof payload !== 'object' || payload === null) throw badInput(`msg.payload must be a file (Buffer or text), an object or an array of rows, got ${payload === null ? 'null' : typeof payload}`);
   if (!Array.isArray(payload)) {
     const r = await mapping.map(payload);
     return r.ok ? { ok: [{ payload: r.value }], failed: [] } : { ok: [], failed: [{ payload, error: problemsError(r.problems, 1) }] };
   }
-  const many = mapping.usesExpressions ? await mapping.mapMany(payload) : mapping.mapManySync(payload);
+  return mapRows(mapping, normaliseRowKeys(payload), undefined, perRow);
+}
+
+/** Rows (with their file lines, when known) → grouped or per-row outcome. */
+export async function mapRows(mapping: CompiledMapping | { mapMany: CompiledMapping['mapMany'] }, payload: unknown[], rowNumbers: number[] | undefined, perRow: boolean): Promise<Outcome> {
+  const many = await mapping.mapMany(payload, rowNumbers);
   const skipped = { blank: many.skippedBlank, duplicate: many.skippedDuplicate };
   if (perRow) {
     return {

@@ -60,12 +60,24 @@ export interface CompiledMapping {
   readonly usesExpressions: boolean;
   /** Maps and validates one row. `rowNumber` (1-based) is copied into each problem. */
   map(row: unknown, rowNumber?: number): Promise<MapResult>;
-  /** Maps and validates an array of rows; row numbers are index + 1. One bad row never affects another. */
-  mapMany(rows: readonly unknown[]): Promise<MapManyResult>;
+  /**
+   * Maps and validates an array of rows; row numbers are `rowNumbers[i]` (a file's lines) or index + 1.
+   * One bad row never affects another.
+   */
+  mapMany(rows: readonly unknown[], rowNumbers?: readonly number[]): Promise<MapManyResult>;
   /** Synchronous `map`, for mappings without expressions. Throws if `usesExpressions`. */
   mapSync(row: unknown, rowNumber?: number): MapResult;
   /** Synchronous `mapMany`, for mappings without expressions. Throws if `usesExpressions`. */
-  mapManySync(rows: readonly unknown[]): MapManyResult;
+  mapManySync(rows: readonly unknown[], rowNumbers?: readonly number[]): MapManyResult;
+  /**
+   * For a file read in chunks: each call maps one chunk, and duplicates are
+   * found across every chunk of the session (only the dedupe fields are kept).
+   */
+  session(): MappingSession;
+}
+
+export interface MappingSession {
+  mapMany(rows: readonly unknown[], rowNumbers?: readonly number[]): Promise<MapManyResult>;
 }
 
 // ---------------------------------------------------------------- compiled form
@@ -759,33 +771,42 @@ class Mapping implements CompiledMapping {
     return this.mapRow(row, rowNumber, frame);
   }
 
-  mapManySync(rows: readonly unknown[]): MapManyResult {
+  mapManySync(rows: readonly unknown[], rowNumbers?: readonly number[], seen?: DedupeIndex): MapManyResult {
     this.assertSync('mapManySync');
-    const acc = this.accumulator(rows);
+    const acc = this.accumulator(rows, rowNumbers, seen);
     for (let i = 0; i < rows.length; i++) acc.add(i, undefined);
     return acc.result;
   }
 
-  async mapMany(rows: readonly unknown[]): Promise<MapManyResult> {
-    if (!this.usesExpressions) return this.mapManySync(rows);
-    const acc = this.accumulator(rows);
+  async mapMany(rows: readonly unknown[], rowNumbers?: readonly number[], seen?: DedupeIndex): Promise<MapManyResult> {
+    if (!this.usesExpressions) return this.mapManySync(rows, rowNumbers, seen);
+    const acc = this.accumulator(rows, rowNumbers, seen);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
-      const frame = isBlank(row) ? undefined : await evalLevel(this.root, row, row, { row, rowNumber: i + 1 });
+      const frame = isBlank(row) ? undefined : await evalLevel(this.root, row, row, { row, rowNumber: rowNumbers?.[i] ?? i + 1 });
       acc.add(i, frame);
     }
     return acc.result;
   }
 
-  private accumulator(rows: readonly unknown[]): { result: MapManyResult; add(i: number, frame: ExprFrame | undefined): void } {
+  session(): MappingSession {
+    const seen = this.dedupeBy === undefined ? undefined : new DedupeIndex(this.dedupeBy, true);
+    return { mapMany: (rows, rowNumbers) => this.mapMany(rows, rowNumbers, seen) };
+  }
+
+  private accumulator(
+    rows: readonly unknown[],
+    rowNumbers: readonly number[] | undefined,
+    shared: DedupeIndex | undefined,
+  ): { result: MapManyResult; add(i: number, frame: ExprFrame | undefined): void } {
     const result: MapManyResult = { valid: [], invalid: [], skippedBlank: [], skippedDuplicate: [] };
-    const seen = this.dedupeBy === undefined ? undefined : new DedupeIndex(this.dedupeBy);
+    const seen = shared ?? (this.dedupeBy === undefined ? undefined : new DedupeIndex(this.dedupeBy));
     const dedupeBy = this.dedupeBy ?? [];
     return {
       result,
       add: (i, frame) => {
         const input = rows[i];
-        const rowNumber = i + 1;
+        const rowNumber = rowNumbers === undefined ? i + 1 : (rowNumbers[i] as number);
         if (isBlank(input)) {
           if (this.onBlank === 'skip') result.skippedBlank.push(rowNumber);
           else result.invalid.push({ row: rowNumber, problems: this.blankProblems(rowNumber), input });

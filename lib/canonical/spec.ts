@@ -77,6 +77,41 @@ export const fieldSpecSchema: z.ZodType<FieldSpec> = z.lazy(() =>
   }),
 );
 
+export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'iso-8859-1', 'utf-16le'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
+/** How the supplier's file is written: the file-level half of the contract. */
+export const inputSpecSchema = z.strictObject({
+  /** `csv`, `xlsx` or `json`; without it the file's first bytes decide. */
+  format: z.enum(['csv', 'xlsx', 'json']).optional(),
+  /** `auto` (default): a BOM decides, valid UTF-8 is UTF-8, otherwise `fallbackEncoding`. */
+  encoding: z.enum(ENCODINGS).optional(),
+  /** What `auto` takes when the file is not valid UTF-8 and has no BOM (default `windows-1252`). */
+  fallbackEncoding: z.enum(['windows-1252', 'iso-8859-1']).optional(),
+  csv: z
+    .strictObject({
+      /** One character, or `auto` (default): the one of ; , tab | that finds the mapped columns. */
+      separator: z.string().min(1).max(4).optional(),
+      /** Quote character (default `"`), doubled inside a quoted cell. */
+      quote: z.string().length(1).optional(),
+      /** Lines to skip before the header line (a title, a date line). */
+      skipLines: z.number().int().min(0).max(1000).optional(),
+      /** Lines that start with this text are comments. */
+      comment: z.string().min(1).max(4).optional(),
+    })
+    .optional(),
+  /** XLSX: the sheet's name or 1-based position (default the first sheet). */
+  sheet: z.union([z.string().min(1), z.number().int().min(1)]).optional(),
+  /** XLSX: rows to skip before the header row. */
+  skipRows: z.number().int().min(0).max(1000).optional(),
+  /** Mapped columns the supplier may leave out; every other mapped column must be in the header. */
+  optionalColumns: z.array(z.string().min(1)).optional(),
+  /** `error` (default): an empty file is a file-level error; `ok`: it is 0 rows, fine. */
+  emptyFile: z.enum(['error', 'ok']).optional(),
+});
+
+export type InputSpec = z.infer<typeof inputSpecSchema>;
+
 export const mappingSpecSchema = z.strictObject({
   /** Canonical object id with version: `supplier-price@1`. */
   schema: z.string().min(1),
@@ -85,6 +120,8 @@ export const mappingSpecSchema = z.strictObject({
   id: z.string().optional(),
   version: z.union([z.string(), z.number()]).optional(),
   description: z.string().optional(),
+  /** The file itself: format, encoding, CSV dialect, sheet. */
+  input: inputSpecSchema.optional(),
   fields: z.record(z.string(), fieldSpecSchema),
   maps: z.record(z.string(), valueMap).optional(),
   units: z.record(z.string(), z.strictObject({ unit: z.string().min(1), factor: z.number().positive() })).optional(),
