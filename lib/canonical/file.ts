@@ -660,3 +660,13 @@ export function normaliseRowKeys(rows: unknown[]): unknown[] {
     return out;
   });
 }
+
+/** The editor's Try it panel: a pasted file read as at runtime; a file-level problem is an answer, not a failure. */
+export async function tryFile(text: string, spec: Pick<MappingSpec, 'fields' | 'input'>): Promise<FileRead | { fileError: { message: string; details?: Record<string, unknown> } }> {
+  try {
+    return await readSupplierFile(text, spec);
+  } catch (err) {
+    if (err instanceof IntegrationError && err.code === 'BAD_INPUT') return { fileError: { message: err.message, ...(err.details ? { details: err.details } : {}) } };
+    throw err;
+  }
+}

@@ -1,6 +1,7 @@
 import { classifyError, configError } from '../../lib/errors';
 import { LookupCache } from '../../lib/odoo/lookup';
 import { compileMapping } from '../../lib/canonical/mapping';
+import { tryFile } from '../../lib/canonical/file';
 import { listSchemas } from '../../lib/canonical/registry';
 import { TO_ODOO_SCHEMAS } from '../../lib/canonical/to-odoo';
 import { mapToCanonical, mergeFailures, planCanonicalToOdoo, type Outcome } from '../../lib/canonical/flow';
@@ -42,7 +43,7 @@ export = function (RED: RED) {
           outcome = await planCanonicalToOdoo(schemaId, msg.payload, lookups, Array.isArray(rows) ? (rows as number[]) : undefined);
         }
         const [name, version] = schemaId.split('@');
-        const canonical = { schema: name, version: Number(version), id: schemaId, ...(outcome.skipped ? { skipped: outcome.skipped } : {}) };
+        const canonical = { schema: name, version: Number(version), id: schemaId, ...(outcome.skipped ? { skipped: outcome.skipped } : {}), ...(outcome.file ? { file: outcome.file } : {}) };
         for (const ok of outcome.ok) {
           send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}) }, ...(ok.odoo ? { odoo: ok.odoo } : {}) }, null]);
         }
@@ -96,6 +97,13 @@ export = function (RED: RED) {
         let spec: unknown = body.mapping;
         if (typeof spec === 'string') spec = JSON.parse(spec);
         const mapping = compileMapping(spec);
+        // a pasted file is read exactly as at runtime, so the row numbers are the same file lines
+        if (typeof body.sampleText === 'string') {
+          const read = await tryFile(body.sampleText, mapping.spec);
+          if ('fileError' in read) return res.json({ ok: true, schema: mapping.schema.id, fileError: read.fileError, valid: [], invalid: [], skippedBlank: [], skippedDuplicate: [] });
+          const many = await mapping.mapMany(read.rows, read.rowNumbers);
+          return res.json({ ok: true, schema: mapping.schema.id, file: { format: read.format, rows: read.rows.length }, valid: many.valid, invalid: many.invalid.map(({ row, problems }) => ({ row, problems })), skippedBlank: many.skippedBlank, skippedDuplicate: many.skippedDuplicate });
+        }
         let sample: unknown = body.sample;
         if (typeof sample === 'string') sample = JSON.parse(sample);
         const rows = Array.isArray(sample) ? sample : [sample];
