@@ -1,0 +1,67 @@
+/**
+ * Puts a file on the supplier's server so that they never read half of it:
+ * written under a temporary dot-name, renamed when complete, then an optional
+ * done-marker.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { badInput, IntegrationError } from '../errors';
+import { isNoSuchFile, type SftpConnection } from './connection';
+import { joinRemote, mkdirp, remoteError, rename, renameOver, shown, stat, unlink, unsafeName, writeAll } from './remote';
+
+export interface UploadOptions {
+  dir: string;
+  /** What to do when the name exists: fail, overwrite, or a unique name (`po-1.csv`, `po-2.csv`). */
+  exists: 'fail' | 'overwrite' | 'unique';
+  /** Suffix of an empty marker file written after the rename (e.g. `.done`). */
+  doneMarker?: string;
+  createDir: boolean;
+}
+
+export interface Uploaded {
+  path: string;
+  name: string;
+  size: number;
+}
+
+export async function upload(conn: SftpConnection, data: Buffer, name: string, o: UploadOptions): Promise<Uploaded> {
+  const why = unsafeName(name);
+  if (why) throw badInput(`file name ${shown(name)} cannot be used: it ${why}`);
+  if (o.createDir) await mkdirp(conn, o.dir);
+  const temp = joinRemote(o.dir, `.${name}.${randomBytes(4).toString('hex')}.part`);
+  try {
+    await writeAll(conn, temp, data);
+  } catch (err) {
+    await unlink(conn, temp).catch(() => undefined);
+    throw err;
+  }
+  let target = joinRemote(o.dir, name);
+  try {
+    if (o.exists === 'overwrite') {
+      await renameOver(conn, temp, target);
+    } else {
+      for (let n = 1; ; n++) {
+        try {
+          // plain SFTP rename refuses an existing target: no check-then-write race
+          await rename(conn, temp, target);
+          break;
+        } catch (err) {
+          if (isNoSuchFile(err) || !(await stat(conn, target))) throw err;
+          if (o.exists === 'fail') {
+            throw new IntegrationError({ message: `${shown(target)} exists already on the server (exists policy: fail)`, code: 'VALIDATION', transient: false, details: { path: target } });
+          }
+          const ext = path.posix.extname(name);
+          target = joinRemote(o.dir, `${ext ? name.slice(0, -ext.length) : name}-${n}${ext}`);
+          if (n > 1000) throw new IntegrationError({ message: `no free name for ${shown(name)} after 1000 tries`, code: 'VALIDATION', transient: false });
+        }
+      }
+    }
+  } catch (err) {
+    await unlink(conn, temp).catch(() => undefined);
+    throw err instanceof IntegrationError ? err : remoteError(`rename ${shown(temp)}`, err);
+  }
+  if (o.doneMarker) await writeAll(conn, target + o.doneMarker, Buffer.alloc(0)).catch(async (err) => {
+    if (!(await stat(conn, target + o.doneMarker))) throw remoteError(`write marker for ${shown(target)}`, err);
+  });
+  return { path: target, name: path.posix.basename(target), size: data.length };
+}
