@@ -121,6 +121,8 @@ interface Pending {
   /** Set once archived: a failure reported later still moves it to the error folder. */
   archivedAt?: string;
   settled?: 'ok' | 'error';
+  /** Outcomes of one file run one after another (a failure may arrive while the success is still moving it). */
+  chain?: Promise<unknown>;
 }
 
 export class SupplierPoller {
@@ -289,9 +291,15 @@ export class SupplierPoller {
    * ledger; failure → error folder. A failure after success still wins: the
    * archived file moves on to the error folder.
    */
-  async settle(claim: string, error?: IntegrationError | { message: string }, unchanged = false): Promise<{ movedTo?: string }> {
+  settle(claim: string, error?: IntegrationError | { message: string }, unchanged = false): Promise<{ movedTo?: string }> {
     const p = this.pending.get(claim);
-    if (!p) throw new IntegrationError({ message: `no claimed file ${shown(claim)} is waiting for an outcome here`, code: 'BAD_INPUT', transient: false });
+    if (!p) return Promise.reject(new IntegrationError({ message: `no claimed file ${shown(claim)} is waiting for an outcome here`, code: 'BAD_INPUT', transient: false }));
+    const run = (p.chain ?? Promise.resolve()).catch(() => undefined).then(() => this.settleNow(claim, p, error, unchanged));
+    p.chain = run;
+    return run;
+  }
+
+  private async settleNow(claim: string, p: Pending, error: IntegrationError | { message: string } | undefined, unchanged: boolean): Promise<{ movedTo?: string }> {
     const o = this.options;
     if (!error) {
       if (p.settled) return {};

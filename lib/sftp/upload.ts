@@ -24,6 +24,14 @@ export interface Uploaded {
   size: number;
 }
 
+/** The name to upload a message's payload under: `msg.filename` (its last part) or `msg.file.name`. */
+export function uploadName(msg: Record<string, unknown>): string {
+  const file = msg.file as { name?: unknown } | undefined;
+  const name = typeof msg.filename === 'string' ? path.posix.basename(msg.filename.replace(/\\/g, '/')) : typeof file?.name === 'string' ? file.name : undefined;
+  if (!name) throw badInput('upload needs a file name: set msg.filename or msg.file.name');
+  return name;
+}
+
 export async function upload(conn: SftpConnection, data: Buffer, name: string, o: UploadOptions): Promise<Uploaded> {
   const why = unsafeName(name);
   if (why) throw badInput(`file name ${shown(name)} cannot be used: it ${why}`);

@@ -1,0 +1,144 @@
+/**
+ * The editor's values for sftp-server and supplier-sftp, checked with zod at
+ * deploy: a bad option is a clear message then, not a failed poll at night.
+ */
+import { z } from 'zod';
+import { configError } from '../errors';
+import { expandEnv } from '../util/env';
+import { describeIssues } from '../util/zod';
+import type { SftpServerOptions } from './connection';
+import { POLL_DEFAULTS, type PollOptions } from './poller';
+import type { UploadOptions } from './upload';
+
+const num = (def: number, min: number, max: number) => z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : Number(v)), z.number().min(min).max(max).default(def));
+const list = z.preprocess((v) => (Array.isArray(v) ? v : String(v ?? '').split(',')).map((s) => String(s).trim()).filter(Boolean), z.array(z.string()));
+const text = (def = '') => z.preprocess((v) => (v === undefined || v === null ? def : String(v).trim() || def), z.string());
+
+export const sftpServerSchema = z.object({
+  host: z.string().trim().min(1, 'a host is required'),
+  port: num(22, 1, 65535),
+  username: z.string().trim().min(1, 'a user name is required'),
+  hostKeyCheck: z.enum(['fingerprint', 'known_hosts', 'accept-any']).default('fingerprint'),
+  fingerprint: text(),
+  knownHosts: text(),
+  algorithms: text(),
+  keepalive: num(30, 0, 3600),
+  timeout: num(20, 1, 600),
+});
+
+export interface SftpCredentials {
+  password?: string;
+  privateKey?: string;
+  passphrase?: string;
+}
+
+export function serverOptionsFromConfig(def: Record<string, unknown>, creds: SftpCredentials = {}, homeDir = ''): SftpServerOptions {
+  const p = sftpServerSchema.safeParse(def);
+  if (!p.success) throw configError(describeIssues(p.error, def));
+  const c = p.data;
+  let hostKey: SftpServerOptions['hostKey'];
+  if (c.hostKeyCheck === 'fingerprint') {
+    const fps = c.fingerprint.split(/[\s,]+/).filter(Boolean);
+    if (!fps.length) throw configError('host key: pin the server\'s SHA256 fingerprint (ssh-keygen -lf, or ssh-keyscan | ssh-keygen -lf -), use a known_hosts file, or explicitly accept any key');
+    for (const fp of fps) if (!/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/.test(fp)) throw configError(`host key fingerprint "${fp}" is not a SHA256 fingerprint like SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8`);
+    hostKey = { mode: 'fingerprint', fingerprints: fps };
+  } else if (c.hostKeyCheck === 'known_hosts') {
+    hostKey = { mode: 'known_hosts', file: c.knownHosts || `${homeDir}/.ssh/known_hosts` };
+  } else hostKey = { mode: 'accept-any' };
+  let algorithms: SftpServerOptions['algorithms'];
+  if (c.algorithms) {
+    try {
+      algorithms = JSON.parse(c.algorithms);
+    } catch (err) {
+      throw configError(`algorithms: not valid JSON (${(err as Error).message}); e.g. {"serverHostKey": ["ssh-rsa"], "kex": ["diffie-hellman-group14-sha1"]}`);
+    }
+  }
+  const password = creds.password ? expandEnv(creds.password) : undefined;
+  const privateKey = creds.privateKey?.trim() ? creds.privateKey : undefined;
+  if (!password && !privateKey) throw configError('credentials: a password or a private key is required');
+  return {
+    host: expandEnv(c.host),
+    port: c.port,
+    username: expandEnv(c.username),
+    ...(password ? { password } : {}),
+    ...(privateKey ? { privateKey } : {}),
+    ...(creds.passphrase ? { passphrase: creds.passphrase } : {}),
+    hostKey,
+    ...(algorithms ? { algorithms } : {}),
+    keepaliveMs: c.keepalive * 1000,
+    connectTimeoutMs: c.timeout * 1000,
+    operationTimeoutMs: c.timeout * 1000,
+  };
+}
+
+export const supplierSftpSchema = z.object({
+  mode: z.enum(['poll', 'upload']).default('poll'),
+  dir: z.string().trim().min(1, 'a remote folder is required'),
+  include: list,
+  exclude: list,
+  depth: num(0, 0, 20),
+  sort: z.enum(['name', 'mtime', 'size']).default('mtime'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  maxFiles: num(100, 1, 100_000),
+  interval: num(60, 1, 86_400),
+  readiness: z.enum(['stable', 'age', 'marker']).default('stable'),
+  minAge: num(0, 0, 86_400),
+  doneMarker: text('.done'),
+  workDir: text(),
+  afterSuccess: z.enum(['archive', 'delete']).default('archive'),
+  archiveDir: text(),
+  archiveName: text(POLL_DEFAULTS.archiveName),
+  errorDir: text(),
+  errorName: text(POLL_DEFAULTS.errorName),
+  claimTimeout: num(3600, 10, 7 * 86_400),
+  settle: z.enum(['report', 'emit']).default('report'),
+  maxSize: num(64, 0.001, 4096),
+  ledger: z.preprocess((v) => v !== false && v !== 'false', z.boolean()),
+  exists: z.enum(['fail', 'overwrite', 'unique']).default('fail'),
+  uploadMarker: text(),
+});
+
+export interface SupplierSftpConfig {
+  mode: 'poll' | 'upload';
+  intervalMs: number;
+  settle: 'report' | 'emit';
+  ledger: boolean;
+  poll: Omit<PollOptions, 'instance' | 'supplier'>;
+  upload: UploadOptions;
+}
+
+export function supplierSftpConfig(def: Record<string, unknown>): SupplierSftpConfig {
+  const p = supplierSftpSchema.safeParse(def);
+  if (!p.success) throw configError(describeIssues(p.error, def));
+  const c = p.data;
+  const dir = c.dir.replace(/\/+$/, '') || '/';
+  const under = (sub: string, given: string) => given || `${dir}/${sub}`;
+  return {
+    mode: c.mode,
+    intervalMs: c.interval * 1000,
+    settle: c.settle,
+    ledger: c.ledger,
+    poll: {
+      ...POLL_DEFAULTS,
+      dir,
+      include: c.include.length ? c.include : ['*'],
+      exclude: c.exclude,
+      depth: c.depth,
+      sort: c.sort,
+      order: c.order,
+      maxFiles: c.maxFiles,
+      stable: c.readiness === 'stable',
+      minAgeMs: c.readiness === 'age' ? c.minAge * 1000 : 0,
+      ...(c.readiness === 'marker' ? { doneMarker: c.doneMarker } : {}),
+      workDir: under('.processing', c.workDir),
+      afterSuccess: c.afterSuccess,
+      archiveDir: under('archive', c.archiveDir),
+      archiveName: c.archiveName,
+      errorDir: under('error', c.errorDir),
+      errorName: c.errorName,
+      maxBytes: Math.round(c.maxSize * 1024 * 1024),
+      claimTimeoutMs: c.claimTimeout * 1000,
+    },
+    upload: { dir, exists: c.exists, createDir: true, ...(c.uploadMarker ? { doneMarker: c.uploadMarker } : {}) },
+  };
+}

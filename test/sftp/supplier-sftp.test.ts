@@ -1,0 +1,143 @@
+/**
+ * supplier-sftp → canonical-map in a Node-RED runtime against a real OpenSSH
+ * server: the three supplier mappings read their files in each encoding, the
+ * same objects and the same file lines as canonical-map alone; outcomes move
+ * the files; upload leaves a complete file.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as iconv from 'iconv-lite';
+import { helper, until } from '../helpers/red';
+import { startSshd, type Sshd } from '../helpers/sshd';
+import canonicalMapNode = require('../../nodes/canonical-map/canonical-map');
+import sftpServerNode = require('../../nodes/sftp-server/sftp-server');
+import supplierSftpNode = require('../../nodes/supplier-sftp/supplier-sftp');
+
+const MAPPINGS = path.resolve(__dirname, '..', '..', 'mappings');
+const read = (f: string) => fs.readFileSync(path.join(MAPPINGS, f), 'utf8');
+
+let sshd: Sshd;
+let n = 0;
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(async () => {
+  await sshd?.destroy();
+});
+beforeEach((done) => {
+  helper.settings({ userDir: fs.mkdtempSync(path.join(os.tmpdir(), 'nr-user-')) });
+  helper.startServer(done);
+});
+afterEach(async () => {
+  await helper.unload();
+  await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+});
+
+function encodings(text: string): Array<[string, Buffer]> {
+  return [
+    ['utf8', Buffer.from(text)],
+    ['utf8bom', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+    ['cp1252', iconv.encode(text, 'windows-1252')],
+  ];
+}
+
+const server = () => ({ id: 'srv', type: 'sftp-server', host: sshd.host, port: sshd.port, username: sshd.user, hostKeyCheck: 'fingerprint', fingerprint: sshd.fingerprint, timeout: 10 });
+
+async function pipeline(dir: string, mapping: string) {
+  await helper.load([sftpServerNode, supplierSftpNode, canonicalMapNode] as any, [
+    server(),
+    { id: 'in', type: 'supplier-sftp', server: 'srv', mode: 'poll', dir, include: '*', interval: 1, readiness: 'age', minAge: 0, wires: [['cm'], ['sftpErr']] },
+    { id: 'cm', type: 'canonical-map', direction: 'to-canonical', mapping, output: 'grouped', wires: [['ok', 'in'], ['bad', 'in']] },
+    { id: 'ok', type: 'helper' },
+    { id: 'bad', type: 'helper' },
+    { id: 'sftpErr', type: 'helper' },
+  ], { srv: { privateKey: sshd.privateKey } });
+  const out = { ok: [] as any[], bad: [] as any[], sftpErr: [] as any[] };
+  for (const k of Object.keys(out) as Array<keyof typeof out>) helper.getNode(k).on('input', (m: any) => out[k].push(m));
+  return out;
+}
+
+describe('supplier-sftp → canonical-map on OpenSSH', () => {
+  it('ACME price list in UTF-8, UTF-8 with BOM and Windows-1252: same objects, same file lines; files with failed rows end in the error folder', async () => {
+    const dir = `${sshd.home}/acme${++n}`;
+    for (const [name, bytes] of encodings(read('acme-tools.price-list.sample.csv'))) sshd.put(`${dir}/preise-${name}.csv`, bytes);
+    const out = await pipeline(dir, read('acme-tools.price-list.json'));
+    await until(() => out.ok.length === 3 && out.bad.length === 3, 'three files mapped', 20_000);
+    for (const m of out.ok) {
+      expect(m.payload.map((p: any) => p.supplierProductCode)).toEqual(['A-1001', 'A-1002', 'A-1003']);
+      expect(m.payload[1]).toMatchObject({ currency: 'EUR', validFrom: '2026-01-01', validTo: '2026-12-31' });
+      expect(m.canonical.rows).toEqual([2, 3, 4]);
+      expect(m.file).toMatchObject({ name: expect.stringMatching(/^preise-/), supplier: expect.any(String) });
+    }
+    expect(out.ok.map((m) => m.payload)).toEqual([out.ok[0].payload, out.ok[0].payload, out.ok[0].payload]);
+    for (const m of out.bad) expect([...new Set(m.error.details.problems.map((p: any) => p.row))]).toEqual([6, 7, 8]);
+    await until(() => sshd.ls(`${dir}/error`).length === 3, `files in the error folder (${JSON.stringify([sshd.ls(dir), sshd.ls(dir + '/archive'), sshd.ls(dir + '/error'), sshd.ls(dir + '/.processing'), out.sftpErr.map((m) => m.error.message)])})`, 10_000);
+    expect(sshd.ls(dir).filter((f) => f.endsWith('.csv'))).toEqual([]);
+  });
+
+  it.each(encodings(read('iberia-packaging.price-list.sample.csv')))('Iberia price list (%s): a clean file is archived; a file that does not fit goes to the error folder', async (enc, bytes) => {
+    const dir = `${sshd.home}/iberia${++n}`;
+    sshd.put(`${dir}/precios.csv`, bytes);
+    sshd.put(`${dir}/vacio.csv`, '');
+    const out = await pipeline(dir, read('iberia-packaging.price-list.json'));
+    await until(() => out.ok.length === 1 && out.bad.length === 1, 'both files', 20_000);
+    expect(out.ok[0].payload.map((p: any) => p.productName)).toContain('Film estirable 23 µm');
+    expect(out.ok[0].canonical.rows).toEqual([2, 3, 4, 5]);
+    expect(out.ok[0].canonical.file.encoding).toBe(enc === 'cp1252' ? 'windows-1252' : 'utf-8');
+    expect(out.bad[0].error).toMatchObject({ code: 'BAD_INPUT', details: { reason: 'empty' } });
+    await until(() => sshd.ls(`${dir}/archive`).length === 1 && sshd.ls(`${dir}/error`).length === 1, 'moved', 10_000);
+    expect(sshd.ls(`${dir}/archive`)[0]).toMatch(/^precios\.\d{8}T\d{6}Z\.csv$/);
+    expect(sshd.ls(`${dir}/error`)[0]).toMatch(/^vacio\./);
+  });
+
+  it.each([
+    ['nordic-fasteners.po-ack.json', 'nordic-fasteners.po-ack.sample.json', { poNumber: 'P00042' }],
+    ['iberia-packaging.shipment-notice.json', 'iberia-packaging.shipment-notice.sample.json', { asnNumber: 'ALB-2026-0315' }],
+  ])('%s: JSON documents in each encoding', async (spec, sample, expected) => {
+    const dir = `${sshd.home}/json${++n}`;
+    for (const [name, bytes] of encodings(read(sample))) sshd.put(`${dir}/${name}.json`, bytes);
+    const out = await pipeline(dir, read(spec));
+    await until(() => out.ok.length + out.bad.length >= 3, 'three documents', 20_000);
+    const results = [...out.ok.map((m) => JSON.stringify(m.payload)), ...out.bad.map((m) => JSON.stringify(m.error.details))];
+    expect(new Set(results).size).toBe(1); // the same outcome for each encoding
+    if (out.ok.length) expect(out.ok[0].payload).toMatchObject(expected);
+  });
+
+  it('upload: msg.payload becomes a complete file under its name, with a done-marker', async () => {
+    const dir = `${sshd.home}/out${++n}`;
+    await helper.load([sftpServerNode, supplierSftpNode] as any, [
+      server(),
+      { id: 'up', type: 'supplier-sftp', server: 'srv', mode: 'upload', dir, exists: 'unique', uploadMarker: '.done', wires: [['ok'], ['err']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'err', type: 'helper' },
+    ], { srv: { password: sshd.password } });
+    const ok: any[] = [];
+    const err: any[] = [];
+    helper.getNode('ok').on('input', (m: any) => ok.push(m));
+    helper.getNode('err').on('input', (m: any) => err.push(m));
+    helper.getNode('up').receive({ payload: 'PO;P00042\n', filename: 'P00042.csv' });
+    helper.getNode('up').receive({ payload: 'PO;P00042 v2\n', filename: 'P00042.csv' });
+    helper.getNode('up').receive({ payload: 'x' });
+    await until(() => ok.length === 2 && err.length === 1, 'two uploads and one error', 10_000);
+    expect(ok.map((m) => m.sftp.name).sort()).toEqual(['P00042-1.csv', 'P00042.csv']);
+    expect(sshd.ls(dir)).toEqual(['P00042-1.csv', 'P00042-1.csv.done', 'P00042.csv', 'P00042.csv.done']);
+    expect(err[0].error.message).toMatch(/needs a file name/);
+  });
+
+  it('a server presenting another host key is refused and nothing is taken', async () => {
+    const dir = `${sshd.home}/mitm${++n}`;
+    sshd.put(`${dir}/a.csv`, 'x');
+    await helper.load([sftpServerNode, supplierSftpNode] as any, [
+      { ...server(), fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+      { id: 'in', type: 'supplier-sftp', server: 'srv', mode: 'poll', dir, interval: 1, readiness: 'age', wires: [['ok'], ['err']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'err', type: 'helper' },
+    ], { srv: { privateKey: sshd.privateKey } });
+    const err: any[] = [];
+    helper.getNode('err').on('input', (m: any) => err.push(m));
+    await until(() => err.length >= 1, 'the refusal', 10_000);
+    expect(err[0].error).toMatchObject({ code: 'AUTH', message: expect.stringContaining(`is ${sshd.fingerprint}, not the pinned`) });
+    expect(sshd.ls(dir)).toEqual(['a.csv']);
+  });
+});
