@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as iconv from 'iconv-lite';
 import { compileMapping } from '../../lib/canonical';
 import { mapToCanonical } from '../../lib/canonical/flow';
-import { readSupplierFile, recordStartLine } from '../../lib/canonical/file';
+import { readSupplierFile } from '../../lib/canonical/file';
 import { IntegrationError } from '../../lib/errors';
 import { EXAMPLES, loadExample } from './fixtures';
 
@@ -177,6 +177,5 @@ describe('CSV row numbers are file lines', () => {
     const out = await mapToCanonical(compileMapping(spec), Buffer.from(text), false);
     expect(out.ok[0]?.rows).toEqual([4, 7, 8]);
     expect((out.failed[0]?.error.details?.problems as Array<{ row: number }>)[0]?.row).toBe(9);
-    expect(recordStartLine(9, '\n\nA;B\r\n')).toBe(9);
   });
 });
