@@ -11,6 +11,8 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'canonical-map': () => require('./canonical-map').run({ json: true }),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'supplier-sftp': () => require('./supplier-sftp').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'canonical-stream': () => require('./canonical-stream').run(),
 };
 
 async function main(): Promise<void> {

@@ -8,14 +8,32 @@ export class DedupeIndex {
   private readonly values: Record<string, unknown>[] = [];
   private readonly rows: number[] = [];
 
-  /** `projected`: keep only the dedupe fields of each row (a file mapped in chunks must not keep every object). */
+  /** Compact mode: one key string per row instead of the row's object. */
+  private readonly byKey: Map<string, number> | undefined;
+
+  /** `compact`: keep only a key of the dedupe fields (a file mapped in chunks must not keep every object). */
   constructor(
     private readonly fields: readonly string[],
-    private readonly projected = false,
-  ) {}
+    compact = false,
+  ) {
+    if (compact) this.byKey = new Map();
+  }
 
   /** The row of the first occurrence of these values; registers them and returns undefined when new. */
   firstRow(value: Record<string, unknown>, row: number): number | undefined {
+    if (this.byKey !== undefined) {
+      const parts: string[] = [];
+      for (const f of this.fields) {
+        const v = value[f];
+        parts.push(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+      }
+      // join makes one flat string: a key built by += would keep its pieces alive, several times the size
+      const key = parts.join('\u0000');
+      const first = this.byKey.get(key);
+      if (first !== undefined) return first;
+      this.byKey.set(key, row);
+      return undefined;
+    }
     const h = this.hash(value);
     const hit = this.byHash.get(h);
     if (hit === undefined) {
@@ -33,11 +51,7 @@ export class DedupeIndex {
   }
 
   private add(value: Record<string, unknown>, row: number): number {
-    if (this.projected) {
-      const kept: Record<string, unknown> = {};
-      for (const f of this.fields) kept[f] = value[f];
-      this.values.push(kept);
-    } else this.values.push(value);
+    this.values.push(value);
     this.rows.push(row);
     return this.values.length - 1;
   }
