@@ -8,7 +8,8 @@ import { badInput, IntegrationError } from '../errors';
 import type { LookupCache } from '../odoo/lookup';
 import { problemFromIssue, type Problem } from './errors';
 import { isFilePayload, normaliseRowKeys, readSupplierFile, type FileRead } from './file';
-import type { CompiledMapping } from './mapping';
+import { mapSupplierStream } from './stream';
+import type { CompiledMapping, MapManyResult } from './mapping';
 import { getSchema } from './registry';
 import { planToOdoo, type PlannedWrite } from './to-odoo';
 
@@ -52,8 +53,11 @@ export async function mapToCanonical(mapping: CompiledMapping, payload: unknown,
 }
 
 /** Rows (with their file lines, when known) → grouped or per-row outcome. */
-export async function mapRows(mapping: CompiledMapping | { mapMany: CompiledMapping['mapMany'] }, payload: unknown[], rowNumbers: number[] | undefined, perRow: boolean): Promise<Outcome> {
-  const many = await mapping.mapMany(payload, rowNumbers);
+export async function mapRows(mapping: CompiledMapping, payload: unknown[], rowNumbers: number[] | undefined, perRow: boolean): Promise<Outcome> {
+  return outcomeOf(await mapping.mapMany(payload, rowNumbers), perRow);
+}
+
+function outcomeOf(many: MapManyResult, perRow: boolean): Outcome {
   const skipped = { blank: many.skippedBlank, duplicate: many.skippedDuplicate };
   if (perRow) {
     return {
@@ -119,4 +123,17 @@ export function mergeFailures(failed: Outcome['failed']): Outcome['failed'][numb
     payload,
     error: new IntegrationError({ message: `${payload.length} rows or objects failed; first: ${first.message}`, code: first.code, transient: failed.every((f) => f.error.transient), details }),
   };
+}
+
+/** Rows per message when a file arrives as a stream: small chunks keep the memory of a 200 MB file low (see bench/canonical-stream). */
+export const STREAM_CHUNK_ROWS = 500;
+
+/**
+ * A file arriving as a stream (supplier-sftp above its whole-file size): read
+ * and mapped chunk by chunk; `emit` gets each chunk's outcome as it is ready.
+ */
+export async function mapStreamToCanonical(mapping: CompiledMapping, stream: AsyncIterable<Uint8Array>, perRow: boolean, emit: (outcome: Outcome, chunk: { index: number; last: boolean }) => void): Promise<{ chunks: number; rows: number }> {
+  return mapSupplierStream(mapping, stream, STREAM_CHUNK_ROWS, async (c) => {
+    emit(outcomeOf(c, perRow), { index: c.index, last: c.last });
+  });
 }

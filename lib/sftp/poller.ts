@@ -6,13 +6,14 @@
  * once the flow reports the outcome, and a durable ledger so an unchanged file
  * uploaded again is not processed twice.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { classifyError, IntegrationError } from '../errors';
 import { isNoSuchFile, type SftpConnection } from './connection';
 import type { FileLedger } from './ledger';
-import { joinRemote, list, mkdirp, readAll, remoteError, rename, shown, unlink, unsafeName, type RemoteEntry } from './remote';
+import { joinRemote, list, mkdirp, readAll, readStream, remoteError, rename, shown, unlink, unsafeName, type RemoteEntry } from './remote';
 
 export interface PollOptions {
   /** Remote folder to poll. */
@@ -41,7 +42,7 @@ export interface PollOptions {
   /** Name templates: {name} {base} {ext} {timestamp} {date} {instance}. */
   archiveName: string;
   errorName: string;
-  /** Files larger than this are refused (read them in row chunks). */
+  /** Files up to this size are sent whole (a Buffer); larger ones as a stream, for canonical-map to read in row chunks. */
   maxBytes: number;
   /** A claimed file with no outcome after this long goes to the error folder (ms). */
   claimTimeoutMs: number;
@@ -82,6 +83,8 @@ export interface ClaimedFile {
   sha256: string;
   /** Where it waits now, and the id the flow reports the outcome with (`msg.file.claim`). */
   claim: string;
+  /** True when the payload is a stream (a file above the whole-file size); `sha256` is set when it has been read. */
+  streamed?: boolean;
 }
 
 export interface PollResult {
@@ -93,7 +96,7 @@ export interface PollResult {
 }
 
 export interface PollerEvents {
-  file(file: ClaimedFile, data: Buffer): void;
+  file(file: ClaimedFile, data: Buffer | Readable): void;
   /** A file-level failure that is nobody's message: listing, claiming, a name that cannot be used. */
   problem(error: IntegrationError, file?: Partial<ClaimedFile>): void;
   notice(text: string): void;
@@ -255,6 +258,30 @@ export class SupplierPoller {
     this.seen.delete(e.path);
     if (o.doneMarker) await unlink(this.conn, e.path + o.doneMarker).catch(() => undefined);
     const file: ClaimedFile = { name: e.name, path: e.path, size: e.size, mtime: new Date(e.mtime).toISOString(), supplier: o.supplier, sha256: '', claim: claimed };
+    if (e.size > o.maxBytes) {
+      // a large file: never whole in memory; unchanged = same size and mtime (the hash is known only once it is read)
+      const before = this.ledger?.get(this.ledgerKey(e));
+      this.pending.set(claimed, { file, claimedAt: Date.now() });
+      if (before && before.size === e.size && before.mtime === e.mtime) {
+        result.skippedUnchanged++;
+        this.events.notice(`${shown(e.name)} has the size and time it had when processed at ${before.at}: skipped`);
+        await this.settle(claimed, undefined, true);
+        return;
+      }
+      const source = await readStream(this.conn, claimed);
+      const hash = createHash('sha256');
+      const out = new PassThrough({ highWaterMark: 1 << 16 });
+      source.on('data', (c: Buffer) => hash.update(c));
+      source.on('end', () => {
+        file.sha256 = hash.digest('hex');
+      });
+      source.on('error', (err: Error) => out.destroy(remoteError(`download ${shown(e.path)}`, err)));
+      (source as unknown as Readable).pipe(out);
+      file.streamed = true;
+      result.emitted++;
+      this.events.file(file, out);
+      return;
+    }
     let data: Buffer;
     try {
       const got = await readAll(this.conn, claimed, o.maxBytes);

@@ -4,7 +4,8 @@ import { compileMapping } from '../../lib/canonical/mapping';
 import { tryFile } from '../../lib/canonical/file';
 import { listSchemas } from '../../lib/canonical/registry';
 import { TO_ODOO_SCHEMAS } from '../../lib/canonical/to-odoo';
-import { mapToCanonical, mergeFailures, planCanonicalToOdoo, type Outcome } from '../../lib/canonical/flow';
+import { mapStreamToCanonical, mapToCanonical, mergeFailures, planCanonicalToOdoo, type Outcome } from '../../lib/canonical/flow';
+import { isStreamPayload } from '../../lib/canonical/stream';
 import { canonicalMapConfig, schemaOf, type CanonicalMapConfig } from '../../lib/canonical/options';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
@@ -32,6 +33,19 @@ export = function (RED: RED) {
         if (!config) throw configError(`canonical-map is not configured correctly: ${problem?.message ?? 'see the deploy log'}`);
         let outcome: Outcome;
         let schemaId: string;
+        if (config.direction === 'to-canonical' && isStreamPayload(msg.payload)) {
+          // a large file as a stream: one message per chunk of rows, as each is ready
+          const id = config.mapping.schema.id;
+          const canonical = { schema: id.split('@')[0], version: Number(id.split('@')[1]), id };
+          const source = { id: node.id, type: node.type, ...(node.name ? { name: node.name } : {}) };
+          const r = await mapStreamToCanonical(config.mapping, msg.payload, config.perRow, (o, chunk) => {
+            for (const ok of o.ok) send([{ ...msg, payload: ok.payload, canonical: { ...canonical, chunk, rows: ok.rows ?? [] } }, null]);
+            for (const f of o.failed) send([null, { ...msg, payload: f.payload, canonical: { ...canonical, chunk }, error: f.error.toMsgError(source) }]);
+          });
+          node.status({ fill: 'green', shape: 'dot', text: RED._('canonical-map.status.chunks', { chunks: r.chunks, rows: r.rows }) });
+          done();
+          return;
+        }
         if (config.direction === 'to-canonical') {
           schemaId = config.mapping.schema.id;
           outcome = await mapToCanonical(config.mapping, msg.payload, config.perRow);
@@ -65,7 +79,8 @@ export = function (RED: RED) {
         const last = outcome.failed[bad - 1] as Outcome['failed'][number];
         sendError(node, def, msg, last.error, send, done, { payload: last.payload, canonical });
       } catch (err) {
-        sendError(node, def, msg, err, send, done);
+        // a consumed stream is no payload to keep: the file stays on the server, msg.file says which
+        sendError(node, def, msg, err, send, done, isStreamPayload(msg.payload) ? { payload: null } : {});
       }
     });
   }

@@ -104,6 +104,30 @@ describe('supplier-sftp → canonical-map on OpenSSH', () => {
     if (out.ok.length) expect(out.ok[0].payload).toMatchObject(expected);
   });
 
+  it('a file above the whole-file size is streamed and mapped in chunks of 500 rows with their file lines, then archived', async () => {
+    const dir = `${sshd.home}/big${++n}`;
+    const [header, row] = read('acme-tools.price-list.sample.csv').split('\n') as [string, string];
+    const lines = [header, ...Array.from({ length: 1800 }, (_x, i) => row.replace('A-1001', `A-${i}`))];
+    sshd.put(`${dir}/gross.csv`, iconv.encode(lines.join('\r\n') + '\r\n', 'windows-1252'));
+    await helper.load([sftpServerNode, supplierSftpNode, canonicalMapNode] as any, [
+      server(),
+      { id: 'in', type: 'supplier-sftp', server: 'srv', mode: 'poll', dir, include: '*.csv', interval: 1, readiness: 'age', maxSize: 0.05, wires: [['cm'], ['sftpErr']] },
+      { id: 'cm', type: 'canonical-map', direction: 'to-canonical', mapping: read('acme-tools.price-list.json'), output: 'grouped', wires: [['ok', 'in'], ['bad', 'in']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'bad', type: 'helper' },
+      { id: 'sftpErr', type: 'helper' },
+    ], { srv: { privateKey: sshd.privateKey } });
+    const ok: any[] = [];
+    helper.getNode('ok').on('input', (m: any) => ok.push(m));
+    await until(() => ok.length === 4, 'four chunks', 20_000);
+    expect(ok.map((m) => [m.canonical.chunk.index, m.payload.length])).toEqual([[0, 500], [1, 500], [2, 500], [3, 300]]);
+    expect(ok[3].canonical.chunk.last).toBe(true);
+    expect(ok.flatMap((m) => m.canonical.rows)).toEqual(Array.from({ length: 1800 }, (_x, i) => i + 2));
+    expect(ok[0].file).toMatchObject({ name: 'gross.csv', streamed: true });
+    expect(ok[0].payload[0]).toMatchObject({ supplierProductCode: 'A-0', currency: 'EUR', validFrom: '2026-01-01' });
+    await until(() => sshd.ls(`${dir}/archive`).length === 1, 'archived', 10_000);
+  });
+
   it('upload: msg.payload becomes a complete file under its name, with a done-marker', async () => {
     const dir = `${sshd.home}/out${++n}`;
     await helper.load([sftpServerNode, supplierSftpNode] as any, [
