@@ -6,7 +6,7 @@ describe('bench/canonical-map', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       const out = await run({ json: true, rows: 1500, baselineRows: 300, repeats: 1 });
-      expect(Object.keys(out)).toEqual(['rows', 'seconds', 'rows_per_s', 'baseline_rows_per_s', 'ratio', 'file_rows_per_s', 'file_target_rows_per_s', 'file_target_met', 'file_note']);
+      expect(Object.keys(out)).toEqual(['rows', 'seconds', 'rows_per_s', 'baseline_rows_per_s', 'ratio', 'file_rows_per_s', 'file_target_rows_per_s', 'file_target_met', 'file_vs_rows', 'file_note']);
       expect(out.file_rows_per_s).toBeGreaterThan(0);
       expect(out.file_note).toMatch(/target ≥ 100000: (met|NOT met)/);
       expect(out.rows).toBe(1500);

@@ -24,7 +24,7 @@ describe('examples', () => {
     for (const n of nodes) {
       expect([...OUR_TYPES, ...CORE_TYPES]).toContain(n.type);
       for (const out of n.wires ?? []) for (const target of out) expect(ids.has(target)).toBe(true);
-      if (n.server) expect(nodes.find((c) => c.id === n.server)?.type).toBe('odoo-config');
+      if (n.server) expect(nodes.find((c) => c.id === n.server)?.type).toBe(n.type === 'supplier-sftp' ? 'sftp-server' : 'odoo-config');
     }
     expect(nodes.length).toBeLessThanOrEqual(12);
   });
