@@ -243,6 +243,19 @@ export function configError(message: string, details?: Record<string, unknown>):
   return new IntegrationError({ message, code: 'CONFIG', transient: false, applied: 'no', ...(details ? { details } : {}) });
 }
 
+/**
+ * A row Odoo's `load` refused: it reports errors in its answer instead of
+ * raising, so its text is all there is. A serialization failure there (two
+ * writers creating one external id at once) rolled the row back and is worth
+ * retrying: the retry finds what the other writer created.
+ */
+export function classifyLoadMessage(message: string): IntegrationError {
+  const text = `load refused row: ${message}`;
+  if (CONCURRENCY_PATTERN.test(message)) return new IntegrationError({ message: text, code: 'CONCURRENCY', transient: true, applied: 'no', odooException: 'load' });
+  const access = /not allowed to|AccessError/i.test(message);
+  return new IntegrationError({ message: text, code: access ? 'ACCESS' : 'VALIDATION', transient: false, applied: 'no', odooException: 'load' });
+}
+
 /** The same error, saying what a write operation knows about its own effect. */
 export function withEffect(err: IntegrationError, effect: { applied?: Applied; idempotent: boolean }): IntegrationError {
   const out = new IntegrationError({ ...err.toMsgError(), applied: effect.applied ?? err.applied ?? 'unknown', idempotent: effect.idempotent });

@@ -1,4 +1,4 @@
-import { badInput, classifyError, IntegrationError, withEffect } from '../errors';
+import { badInput, classifyError, classifyLoadMessage, IntegrationError, withEffect } from '../errors';
 import { Batcher, BatcherOptions, ItemOutcome } from './batcher';
 import type { Context, LoadResult, OdooClient, OdooRecord } from './client';
 import { externalIdFor, FieldTypes, loadCell, loadMatrix } from './idempotency';
@@ -256,7 +256,7 @@ export class OdooWriter {
       const good: number[] = [];
       idx.forEach((n, k) => {
         const msg = bad.get(rowOf[k] as number);
-        if (msg !== undefined) outcomes[n] = { ok: false, error: loadRowError(msg) };
+        if (msg !== undefined) outcomes[n] = { ok: false, error: classifyLoadMessage(msg) };
         else good.push(n);
       });
       if (good.length) {
@@ -419,7 +419,7 @@ export class OdooWriter {
     let g = 0;
     return items.map((_i, n) => {
       const bad = badRows.get(n);
-      if (bad !== undefined) return { ok: false as const, error: loadRowError(bad) };
+      if (bad !== undefined) return { ok: false as const, error: classifyLoadMessage(bad) };
       return goodResults[g++] as ItemOutcome<WriteResult>;
     });
   }
@@ -454,11 +454,6 @@ function loadErrorsByRow(messages: LoadResult['messages']): Map<number, string> 
     for (let r = from; r <= to; r++) badRows.set(r, `${badRows.has(r) ? `${badRows.get(r)}; ` : ''}${m.field ? `${m.field}: ` : ''}${m.message}`);
   }
   return badRows;
-}
-
-function loadRowError(message: string): IntegrationError {
-  const access = /not allowed to|AccessError/i.test(message);
-  return new IntegrationError({ message: `load refused row: ${message}`, code: access ? 'ACCESS' : 'VALIDATION', transient: false, applied: 'no', odooException: 'load' });
 }
 
 /** The keys a write touches: writes sharing one run in arrival order. */
