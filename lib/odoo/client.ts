@@ -68,9 +68,10 @@ export class OdooClient {
     try {
       baseUrl = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     } catch {
-      throw configError(`"${options.url}" is not a valid URL (expected e.g. https://odoo.example.com)`);
+      // never quote it: it may come from the environment and carry a user and password
+      throw configError('the URL is not a valid URL (expected e.g. https://odoo.example.com)');
     }
-    if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw configError(`URL must start with http:// or https://, got "${options.url}"`);
+    if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw configError(`URL must start with http:// or https://, got "${baseUrl.protocol}"`);
     this.baseUrl = baseUrl;
     this.options = {
       timeoutMs: DEFAULTS.timeoutMs,
@@ -106,7 +107,7 @@ export class OdooClient {
     // the version decides the protocol (auto) and which grouping method exists
     serverVersion = await this.serverVersion();
     if (protocol === 'auto') {
-      const major = Number.parseInt(serverVersion, 10);
+      const major = majorVersion(serverVersion);
       if (major >= 19 && secretKind === 'apikey') {
         chosen = 'json2';
         reason = `auto: Odoo ${serverVersion} with an API key → JSON-2`;
@@ -193,7 +194,7 @@ export class OdooClient {
   async readGroup(model: string, o: { domain?: Domain; groupby: string[]; aggregates?: string[]; limit?: number; offset?: number; order?: string; context?: Context }): Promise<Record<string, unknown>[]> {
     const { info } = await this.connection();
     const aggregates = o.aggregates ?? ['__count'];
-    const modern = Number.parseInt(info.serverVersion, 10) >= 19;
+    const modern = majorVersion(info.serverVersion) >= 19;
     const kwargs: Record<string, unknown> = modern
       ? { domain: o.domain ?? [], groupby: o.groupby, aggregates }
       : { domain: o.domain ?? [], fields: aggregates.filter((a) => a !== '__count'), groupby: o.groupby, lazy: false };
@@ -267,6 +268,12 @@ export class OdooClient {
     this.pool.close();
     this.connecting = undefined;
   }
+}
+
+/** The major version of an Odoo version string: `19.0` → 19, `saas~19.1` (Odoo Online) → 19, `17.0+e` → 17; 0 when none. */
+export function majorVersion(version: string): number {
+  const m = /(\d+)(?:\.\d+)?/.exec(version);
+  return m ? Number(m[1]) : 0;
 }
 
 function ctx(context: Context | undefined): { context?: Context } {

@@ -111,9 +111,12 @@ function xmlAnswer(body: string): HttpAnswer {
   return { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body };
 }
 
+/** Odoo Online names its versions `saas~19.1`: version_info then starts with `'saas~19'` (odoo/release.py). */
 function versionInfo(version: string): unknown[] {
-  const [major, minor] = version.split('.').map((x) => Number.parseInt(x, 10));
-  return [major || 0, minor || 0, 0, 'final', 0, ''];
+  const m = /^(saas~)?(\d+)(?:\.(\d+))?/.exec(version);
+  const major = Number(m?.[2] ?? 0);
+  const minor = Number(m?.[3] ?? 0);
+  return [m?.[1] ? `saas~${major}` : major, minor, 0, 'final', 0, ''];
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -123,7 +126,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const password = opts.password ?? 'admin';
   const apiKey = opts.apiKey ?? 'sandbox-key-not-secret';
   const version = opts.serverVersion ?? '19.0';
-  const major = Number.parseInt(version, 10) || 0;
+  const major = Number(/(\d+)/.exec(version)?.[1] ?? 0);
   const store = new ModelStore({ seed: opts.seed !== false });
   const stats: SandboxStats = { calls: 0, byMethod: {}, authentications: 0 };
   let faults: ActiveFault[] = [];
