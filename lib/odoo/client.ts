@@ -48,6 +48,8 @@ export interface LoadResult {
 }
 
 export const DEFAULTS = { timeoutMs: 30_000, concurrency: 4, pageSize: 500 } as const;
+/** Odoo's own default `limit` of `name_search`. */
+const NAME_SEARCH_LIMIT = 100;
 
 /**
  * The one Odoo client of the package: picks the protocol once, keeps the
@@ -168,7 +170,8 @@ export class OdooClient {
     const { transport } = await this.connection();
     const context = { ...(this.options.context ?? {}), ...(params.context ?? {}) };
     this.calls++;
-    return this.gate.run(() => transport.execute(model, method, { ...params, context }));
+    const sent = params.kwargs ? { ...params, kwargs: withoutUndefined(params.kwargs) } : params;
+    return this.gate.run(() => transport.execute(model, method, { ...sent, context }));
   }
 
   searchRead(model: string, o: SearchOptions = {}): Promise<OdooRecord[]> {
@@ -204,10 +207,16 @@ export class OdooClient {
     return this.call(model, modern ? 'formatted_read_group' : 'read_group', { kwargs, ...ctx(o.context) }) as Promise<Record<string, unknown>[]>;
   }
 
-  nameSearch(model: string, o: { name?: string; domain?: Domain; operator?: string; limit?: number; context?: Context } = {}): Promise<Array<[number, string]>> {
+  /**
+   * Odoo's `name_search` has no offset: with one, it asks for `offset + limit`
+   * (limit defaults to Odoo's 100) and drops the first `offset` answers.
+   */
+  async nameSearch(model: string, o: { name?: string; domain?: Domain; operator?: string; limit?: number; offset?: number; context?: Context } = {}): Promise<Array<[number, string]>> {
     const kwargs: Record<string, unknown> = { name: o.name ?? '', domain: o.domain ?? [], operator: o.operator ?? 'ilike' };
-    if (o.limit !== undefined) kwargs.limit = o.limit;
-    return this.call(model, 'name_search', { kwargs, ...ctx(o.context) }) as Promise<Array<[number, string]>>;
+    const offset = o.offset ?? 0;
+    if (o.limit !== undefined || offset) kwargs.limit = (o.limit ?? NAME_SEARCH_LIMIT) + offset;
+    const found = (await this.call(model, 'name_search', { kwargs, ...ctx(o.context) })) as Array<[number, string]>;
+    return offset ? found.slice(offset) : found;
   }
 
   fieldsGet(model: string, attributes: string[] = ['string', 'type', 'required', 'readonly', 'relation'], context?: Context): Promise<Record<string, Record<string, unknown>>> {
@@ -268,6 +277,21 @@ export class OdooClient {
     this.pool.close();
     this.connecting = undefined;
   }
+}
+
+/**
+ * A value without its `undefined` fields, at any depth (inside x2many
+ * commands too); `undefined` in a list becomes `null`, as in JSON. Odoo has
+ * no `undefined`: JSON-2 would drop the field, XML-RPC would send an empty
+ * string. Every call goes through this; compare records with it too, so an
+ * absent field never differs from what Odoo holds.
+ */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : withoutUndefined(v))) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = withoutUndefined(v);
+  return out as T;
 }
 
 /** The major version of an Odoo version string: `19.0` → 19, `saas~19.1` (Odoo Online) → 19, `17.0+e` → 17; 0 when none. */

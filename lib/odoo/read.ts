@@ -38,10 +38,10 @@ export async function* readChunks(client: OdooClient, r: ReadRequest): AsyncGene
       return;
     case 'read_group':
       if (r.groupby.length === 0) throw badInput('read_group needs at least one group-by field');
-      yield await client.readGroup(r.model, { domain: r.domain, groupby: r.groupby, aggregates: r.aggregates.length ? r.aggregates : ['__count'], ...(r.limit !== undefined ? { limit: r.limit } : {}), ...(r.order ? { order: r.order } : {}), ...context });
+      yield await client.readGroup(r.model, { domain: r.domain, groupby: r.groupby, aggregates: r.aggregates.length ? r.aggregates : ['__count'], ...(r.limit !== undefined ? { limit: r.limit } : {}), ...(r.offset !== undefined ? { offset: r.offset } : {}), ...(r.order ? { order: r.order } : {}), ...context });
       return;
     case 'name_search':
-      yield await client.nameSearch(r.model, { name: typeof r.input === 'string' ? r.input : '', domain: r.domain, ...(r.limit !== undefined ? { limit: r.limit } : {}), ...context });
+      yield await client.nameSearch(r.model, { name: typeof r.input === 'string' ? r.input : '', domain: r.domain, ...(r.limit !== undefined ? { limit: r.limit } : {}), ...(r.offset !== undefined ? { offset: r.offset } : {}), ...context });
       return;
     case 'fields_get':
       yield await client.fieldsGet(r.model, undefined, r.context);
