@@ -4,6 +4,9 @@ import { HttpPool } from './http';
 import { Json2Transport, notOdoo, parseJson2Response } from './json2';
 import { CallParams, Protocol, Transport } from './transport';
 import { rpcCall, XmlRpcTransport } from './xmlrpc';
+import { searchReadPages } from './paging';
+
+export { andAll } from './paging';
 
 export type Domain = unknown[];
 export type Context = Record<string, unknown>;
@@ -247,30 +250,11 @@ export class OdooClient {
   }
 
   /**
-   * Reads every matching record, one server-side page at a time. With the
-   * default order it pages by id (`id > last`), which stays correct when
-   * records are added during the read; with a custom order it pages by offset.
+   * Reads every matching record, one server-side page at a time (by id with
+   * the default order, by offset with a custom one: see ./paging.ts).
    */
   async *pages(model: string, o: SearchOptions & { pageSize?: number } = {}): AsyncGenerator<OdooRecord[]> {
-    const pageSize = o.pageSize ?? DEFAULTS.pageSize;
-    const domain = o.domain ?? [];
-    const byId = !o.order || /^\s*id(\s+asc)?\s*$/i.test(o.order);
-    const fields = o.fields && o.fields.length && byId && !o.fields.includes('id') ? [...o.fields, 'id'] : o.fields;
-    let remaining = o.limit ?? Infinity;
-    let offset = o.offset ?? 0;
-    let lastId = 0;
-    while (remaining > 0) {
-      const limit = Math.min(pageSize, remaining);
-      const page = byId
-        ? await this.searchRead(model, { ...o, fields, domain: lastId ? ['&', ['id', '>', lastId], ...andAll(domain)] : domain, order: 'id asc', limit, offset: lastId ? 0 : offset })
-        : await this.searchRead(model, { ...o, fields, domain, limit, offset });
-      if (page.length === 0) return;
-      remaining -= page.length;
-      offset += page.length;
-      lastId = Number(page[page.length - 1]?.id ?? 0);
-      yield page;
-      if (page.length < limit) return;
-    }
+    for await (const page of searchReadPages(this, model, o)) yield page.records;
   }
 
   close(): void {
@@ -311,17 +295,4 @@ function searchKwargs(o: SearchOptions, withFields: boolean): Record<string, unk
   if (o.offset) kwargs.offset = o.offset;
   if (o.order) kwargs.order = o.order;
   return kwargs;
-}
-
-/** A domain's leaves implicitly AND together; prefix one explicit `&` per missing operator so it composes. */
-export function andAll(domain: Domain): Domain {
-  if (domain.length === 0) return [[1, '=', 1]];
-  let terms = 0;
-  let operators = 0;
-  for (const t of domain) {
-    if (t === '&' || t === '|') operators++;
-    else if (t !== '!') terms++;
-  }
-  const missing = Math.max(0, terms - 1 - operators);
-  return [...Array<string>(missing).fill('&'), ...domain];
 }

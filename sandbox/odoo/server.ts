@@ -49,6 +49,8 @@ export interface FaultSpec {
   loseAnswer?: 'drop' | 'delay';
   loseAnswerDelayMs?: number;
   times?: number;
+  /** Let this many matching calls through untouched first (e.g. `skip: 2` faults the third page of a read). */
+  skip?: number;
 }
 
 export interface SandboxStats {
@@ -74,6 +76,7 @@ export interface Sandbox {
 interface ActiveFault {
   spec: FaultSpec;
   remaining: number;
+  skip: number;
 }
 
 const REASONS: Record<number, string> = {
@@ -159,6 +162,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (f.remaining <= 0) continue;
       if (f.spec.model !== undefined && f.spec.model !== model) continue;
       if (f.spec.method !== undefined && f.spec.method !== method) continue;
+      if (f.skip > 0) {
+        f.skip--;
+        continue;
+      }
       f.remaining--;
       latency += f.spec.latencyMs ?? 0;
       if (!terminal && (f.spec.drop || f.spec.httpStatus || f.spec.serializationFailure)) terminal = f.spec;
@@ -297,7 +304,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     store,
     stats,
     inject(fault: FaultSpec) {
-      faults.push({ spec: { ...fault }, remaining: fault.times ?? Infinity });
+      faults.push({ spec: { ...fault }, remaining: fault.times ?? Infinity, skip: fault.skip ?? 0 });
     },
     clearFaults() {
       faults = [];
