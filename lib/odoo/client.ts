@@ -26,6 +26,8 @@ export interface OdooClientOptions {
   concurrency?: number;
   /** Merged under every call's own context (lang, tz, allowed_company_ids). */
   context?: Context;
+  /** Largest answer accepted, in bytes (default 256 MB); larger ones fail with TOO_LARGE. */
+  maxResponseBytes?: number;
   log?: (message: string) => void;
 }
 
@@ -85,7 +87,7 @@ export class OdooClient {
       secretKind: 'apikey',
       ...options,
     };
-    this.pool = new HttpPool(this.options.concurrency);
+    this.pool = new HttpPool(this.options.concurrency, this.options.maxResponseBytes);
     this.gate = new Semaphore(this.options.concurrency);
   }
 

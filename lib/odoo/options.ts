@@ -38,6 +38,7 @@ export const configNodeSchema = z.object({
   secretKind: z.enum(['apikey', 'password']).default('apikey'),
   timeout: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().positive().max(600).default(30)),
   concurrency: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(1).max(32).default(4)),
+  maxResponseMb: z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : Number(v)), z.number().positive().max(4096).default(256)),
   context: jsonObject('context'),
   /** Name of an environment variable holding the secret: how committed flows carry a key without a credential. */
   secretEnv: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name like ODOO_API_KEY').optional().or(z.literal('').transform(() => undefined)),
@@ -61,6 +62,7 @@ export function clientOptionsFromConfig(props: Record<string, unknown>, secret: 
     secretKind: c.secretKind,
     timeoutMs: Math.round(c.timeout * 1000),
     concurrency: c.concurrency,
+    maxResponseBytes: Math.round(c.maxResponseMb * 1024 * 1024),
   };
   if (c.database) options.database = c.database;
   if (c.login) options.login = c.login;
@@ -69,7 +71,7 @@ export function clientOptionsFromConfig(props: Record<string, unknown>, secret: 
 }
 
 /** The properties of an odoo-config that decide where and as whom it connects. */
-export const CONNECTION_PROPS = ['url', 'database', 'login', 'protocol', 'secretKind', 'timeout', 'concurrency', 'context', 'secretEnv'] as const;
+export const CONNECTION_PROPS = ['url', 'database', 'login', 'protocol', 'secretKind', 'timeout', 'concurrency', 'maxResponseMb', 'context', 'secretEnv'] as const;
 /** Where a stored secret goes: it is only ever sent with the values it was saved with. */
 const SECRET_TARGET = ['url', 'database', 'login', 'secretEnv'] as const;
 

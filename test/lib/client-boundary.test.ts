@@ -77,3 +77,71 @@ describe.each(PROTOCOLS)('offsets over %s', (protocol) => {
     }
   });
 });
+
+/** A server that answers /web/version like Odoo 19 and /json/2 calls with `answer`. */
+async function fakeOdoo(answer: (res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/web/version') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ version: '19.0', version_info: [19, 0, 0, 'final', 0, ''] }));
+        return;
+      }
+      answer(res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+describe('request deadline and answer size', () => {
+  it('an answer that trickles in byte by byte still fails at the timeout: a deadline, not an idle timeout', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const odoo = await fakeOdoo((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const body = `[${' '.repeat(40)}0]`;
+      let i = 0;
+      const t = setInterval(() => {
+        if (res.destroyed) return clearInterval(t);
+        res.write(body[i++]!);
+        if (i === body.length) {
+          clearInterval(t);
+          res.end();
+        }
+      }, 100);
+      timers.push(t);
+    });
+    const client = new OdooClient({ url: odoo.url, secret: 'k', protocol: 'json2', timeoutMs: 600 });
+    const started = Date.now();
+    try {
+      await expect(client.connect()).rejects.toMatchObject({ code: 'TIMEOUT', transient: true });
+      // the whole answer would take 4.2 s; the deadline is 0.6 s
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      client.close();
+      timers.forEach(clearInterval);
+      await odoo.close();
+    }
+  });
+
+  it.each(['declared', 'chunked'])('an answer above the maximum size fails with TOO_LARGE, naming the limit (%s length)', async (how) => {
+    const big = JSON.stringify([{ id: 1, name: 'x'.repeat(3 * 1024 * 1024) }]);
+    const odoo = await fakeOdoo((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', ...(how === 'declared' ? { 'Content-Length': String(Buffer.byteLength(big)) } : {}) });
+      res.end(big);
+    });
+    const client = new OdooClient({ url: odoo.url, secret: 'k', protocol: 'json2', timeoutMs: 5_000, maxResponseBytes: 1024 * 1024 });
+    try {
+      await expect(client.connect()).rejects.toMatchObject({ code: 'TOO_LARGE', transient: false, message: expect.stringMatching(/larger than the maximum answer size of 1 MB/) });
+    } finally {
+      client.close();
+      await odoo.close();
+    }
+  });
+});

@@ -6,6 +6,9 @@ describe('node configuration', () => {
     const env = { ODOO_URL: 'https://erp.example.com', ODOO_DB: 'prod', ODOO_KEY: 'k-123', ss: 'XX' };
     const o = clientOptionsFromConfig({ url: '${ODOO_URL}', database: '${ODOO_DB}', login: 'bot', protocol: 'auto', timeout: '10' }, 'k-typed', env);
     expect(o).toMatchObject({ url: 'https://erp.example.com', database: 'prod', login: 'bot', secret: 'k-typed', timeoutMs: 10_000, protocol: 'auto' });
+    // answers are capped, generously by default
+    expect(o.maxResponseBytes).toBe(256 * 1024 * 1024);
+    expect(clientOptionsFromConfig({ url: 'http://x', maxResponseMb: '16' }, 'k').maxResponseBytes).toBe(16 * 1024 * 1024);
     // a password is what the user typed, `${` included; a secret from the environment is chosen with secretEnv
     expect(clientOptionsFromConfig({ url: 'http://x' }, 'pa${ss}word', env).secret).toBe('pa${ss}word');
     expect(clientOptionsFromConfig({ url: 'http://x' }, '${ODOO_KEY}', env).secret).toBe('${ODOO_KEY}');
