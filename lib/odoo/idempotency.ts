@@ -75,6 +75,10 @@ export function loadMatrix(records: OdooRecord[], xids: string[], types: FieldTy
         const sub = lineTypes(f);
         if (!sub) return undefined;
         const cols = lines.get(f) ?? new Map<string, string>();
+        // an empty cell is an explicit false to load (it would blank a required or computed field):
+        // every line must carry the same fields
+        const shapes = new Set((v as unknown[][]).map((c) => Object.keys(c[2] as OdooRecord).filter((k) => (c[2] as OdooRecord)[k] !== undefined).sort().join(',')));
+        if (shapes.size > 1 || (cols.size > 0 && [...shapes][0] !== [...cols.keys()].sort().join(','))) return undefined;
         for (const c of v as unknown[][]) {
           for (const [lf, lv] of Object.entries(c[2] as OdooRecord)) {
             if (lv === undefined) continue;
