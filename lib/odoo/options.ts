@@ -90,12 +90,24 @@ export interface DeployedConfig {
  */
 export function testConnectionOptions(body: Record<string, unknown>, deployed: DeployedConfig | undefined, env: Record<string, string | undefined> = process.env): OdooClientOptions {
   const text = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
-  const asDeployed = (k: string) => deployed !== undefined && text(deployed.props[k]) === text(body[k]);
+  const asDeployed = (k: string) => {
+    if (!deployed) return false;
+    const typed = text(body[k]);
+    const was = text(deployed.props[k]);
+    if (typed === was) return true;
+    // Node-RED itself replaces a property that is exactly ${NAME} before the node sees it: compare the same way
+    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(typed);
+    return whole !== null && env[whole[1] as string] !== undefined && text(env[whole[1] as string]) === was;
+  };
   const props: Record<string, unknown> = {};
   for (const k of CONNECTION_PROPS) {
     const v = body[k];
     if (v === undefined) continue;
-    if (typeof v === 'string' && referencesEnv(v) && !asDeployed(k)) {
+    if (deployed && asDeployed(k)) {
+      props[k] = deployed.props[k];
+      continue;
+    }
+    if (typeof v === 'string' && referencesEnv(v)) {
       throw configError(`${k}: environment variables are read only for the deployed configuration; deploy it first, or type the value itself to test it`);
     }
     props[k] = v;

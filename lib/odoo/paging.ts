@@ -48,6 +48,7 @@ export async function* searchReadPages(client: OdooClient, model: string, o: Pag
   const domain = o.domain ?? [];
   const byId = !o.order || /^\s*id(\s+asc)?\s*$/i.test(o.order);
   const fields = o.fields && o.fields.length && byId && !o.fields.includes('id') ? [...o.fields, 'id'] : o.fields;
+  if (o.resume && !byId && o.resume.offset === undefined) throw badInput(`msg.odoo.resume: this read pages by offset (order "${o.order}"), the resume point has only a lastId; it belongs to another read`);
   let at: ResumePoint = o.resume ?? { records: 0, page: 0, ...(byId ? { lastId: 0 } : {}), offset: o.offset ?? 0 };
   let remaining = (o.limit ?? Infinity) - at.records;
   while (remaining > 0) {
@@ -79,6 +80,7 @@ export async function* searchReadPages(client: OdooClient, model: string, o: Pag
 /** `read` of many ids, one page of ids at a time; resumes at an offset into the ids. */
 export async function* readPagesOfIds(client: OdooClient, model: string, ids: number[], o: { fields?: string[]; context?: Context; pageSize?: number; resume?: ResumePoint }): AsyncGenerator<Page> {
   const pageSize = o.pageSize ?? 500;
+  if (o.resume && o.resume.offset === undefined) throw badInput('msg.odoo.resume: a read of ids resumes at an offset into them; this resume point has only a lastId and belongs to another read');
   let at: ResumePoint = o.resume ?? { offset: 0, records: 0, page: 0 };
   for (let i = at.offset ?? 0; i < ids.length; i += pageSize) {
     let records: OdooRecord[];

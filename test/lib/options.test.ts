@@ -53,6 +53,10 @@ describe('node configuration', () => {
   it('Test connection: the deployed secret only for the deployed URL, database and login; ${ENV} only as deployed', () => {
     const env = { ODOO_URL: 'https://erp.example.com', AWS_SECRET: 'aws-123', ODOO_API_KEY: 'env-key' };
     const deployed = { props: { url: '${ODOO_URL}', database: 'prod', login: 'bot', secretEnv: '' }, secret: 'stored-key' };
+    // Node-RED has replaced a whole-value ${ODOO_URL} before the node saw it
+    const replaced = { props: { url: 'https://erp.example.com', database: 'prod', login: 'bot' }, secret: 'stored-key' };
+    expect(testConnectionOptions({ url: '${ODOO_URL}', database: 'prod', login: 'bot' }, replaced, env)).toMatchObject({ url: 'https://erp.example.com', secret: 'stored-key' });
+    expect(() => testConnectionOptions({ url: '${AWS_SECRET}', database: 'prod', login: 'bot' }, replaced, env)).toThrow(/url: environment variables are read only/);
     expect(testConnectionOptions({ url: '${ODOO_URL}', database: 'prod', login: 'bot', secret: '__PWRD__' }, deployed, env)).toMatchObject({ url: 'https://erp.example.com', secret: 'stored-key' });
     expect(() => testConnectionOptions({ url: 'https://elsewhere.example', database: 'prod', login: 'bot' }, deployed, env)).toThrow(/stored secret is only sent to the URL, database and login it was saved with/);
     expect(() => testConnectionOptions({ url: '${ODOO_URL}', database: 'other', login: 'bot' }, deployed, env)).toThrow(/stored secret/);

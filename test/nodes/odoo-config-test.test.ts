@@ -39,6 +39,7 @@ afterEach(async () => {
   await helper.unload();
   await new Promise<void>((r) => helper.stopServer(() => r()));
   delete process.env.ZZT_CONFIG_TEST_SECRET;
+  delete process.env.ZZT_CONFIG_TEST_URL;
 });
 
 const deploy = (protocol: 'json2' | 'xmlrpc') =>
@@ -82,6 +83,19 @@ describe.each(['json2', 'xmlrpc'] as const)('POST /odoo-config/test over %s', (p
     expect(answer.error?.message).toMatch(/url: environment variables are read only for the deployed configuration/);
     expect(seen.join('\n')).not.toContain('env-value-9876543210');
     expect(seen).toEqual([]);
+  });
+
+  it('a deployed ${VAR} URL (which Node-RED replaces before the node starts) is the same URL: the stored secret is used', async () => {
+    process.env.ZZT_CONFIG_TEST_URL = sandbox.url;
+    await helper.load(
+      odooNodes as any,
+      [{ id: 'cfg', type: 'odoo-config', url: '${ZZT_CONFIG_TEST_URL}', database: sandbox.database, login: sandbox.login, protocol, secretKind: 'apikey', timeout: 5, concurrency: 2 }],
+      { cfg: { secret: sandbox.apiKey } },
+    );
+    const answer = await test({ id: 'cfg', url: '${ZZT_CONFIG_TEST_URL}', database: sandbox.database, login: sandbox.login, protocol, secretKind: 'apikey', secret: '__PWRD__' });
+    expect(answer).toMatchObject({ ok: true, protocol });
+    // another variable is another URL, even when it is not set
+    expect(await test({ id: 'cfg', url: '${ZZT_CONFIG_TEST_OTHER}', database: sandbox.database, login: sandbox.login, protocol, secret: '__PWRD__' })).toMatchObject({ ok: false, error: { code: 'CONFIG' } });
   });
 
   it('tests typed values with a typed secret anywhere', async () => {

@@ -85,4 +85,12 @@ describe.each(PROTOCOLS)('odoo-read paging over %s', (protocol) => {
     expect(captured.err[0]!.error).toMatchObject({ code: 'BAD_INPUT' });
     expect(captured.err[0]!.error.message).toMatch(/msg\.odoo\.resume/);
   });
+
+  it('a resume point of a read by id is refused by a read by offset', async () => {
+    const { n1, captured } = await load(serverFor(protocol), node('page', { order: 'name desc' }));
+    n1.receive({ payload: null, odoo: { resume: { lastId: ids[2], records: 3, page: 1 } } });
+    await until(() => captured.err.length === 1, 'error');
+    expect(captured.err[0]!.error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/pages by offset/) });
+    expect(captured.ok).toEqual([]);
+  });
 });
