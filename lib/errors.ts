@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'NOT_ODOO'
   | 'BAD_INPUT'
   | 'CONFIG'
+  | 'TOO_LARGE'
   | 'HTTP_ERROR'
   | 'SERVER_ERROR'
   | 'INTERNAL';
