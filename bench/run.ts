@@ -13,6 +13,8 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'supplier-sftp': () => require('./supplier-sftp').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'canonical-stream': () => require('./canonical-stream').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'exactly-once': () => require('./exactly-once').run(),
 };
 
 async function main(): Promise<void> {
