@@ -179,3 +179,35 @@ describe('CSV row numbers are file lines', () => {
     expect((out.failed[0]?.error.details?.problems as Array<{ row: number }>)[0]?.row).toBe(9);
   });
 });
+
+describe('XLSX workbooks', () => {
+  async function workbook(sheets: Record<string, unknown[][]>): Promise<Buffer> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ExcelJS = require('exceljs') as typeof import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    for (const [name, rows] of Object.entries(sheets)) {
+      const ws = wb.addWorksheet(name);
+      rows.forEach((r, i) => {
+        if (r.length) ws.getRow(i + 1).values = r as never;
+      });
+    }
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  }
+  const header = acmeCsv.split('\n')[0]!.split(';');
+  const line = (i: number) => acmeCsv.split('\n')[i]!.split(';');
+
+  it('the sheet named in the spec, with its title rows skipped; problems name the sheet row', async () => {
+    const bytes = await workbook({ Info: [['nothing here']], Preise: [['ACME Preisliste'], [], header, line(1), line(2), [], line(6)] });
+    const spec = { ...acmeSpec, input: { format: 'xlsx', sheet: 'Preise', skipRows: 2 } };
+    const out = await mapToCanonical(compileMapping(spec), bytes, false);
+    expect(out.ok[0]?.rows).toEqual([4, 5]);
+    expect((out.ok[0]?.payload as Array<{ supplierProductCode: string }>).map((v) => v.supplierProductCode)).toEqual(['A-1001', 'A-1002']);
+    expect((out.failed[0]?.error.details?.problems as Array<{ row: number; path: string }>)[0]).toMatchObject({ row: 7, path: 'price' });
+    expect(out.file).toMatchObject({ format: 'xlsx' });
+    const err = await fileFailure(bytes, { ...acmeSpec, input: { format: 'xlsx', sheet: 'Prices' } });
+    expect(err.message).toBe('the workbook has no sheet "Prices"; its sheets: "Info", "Preise"');
+    // detected from the bytes without a format in the spec; the first sheet has no mapped columns
+    const first = await fileFailure(bytes, { ...acmeSpec, input: undefined });
+    expect(first.details).toMatchObject({ reason: 'missing-columns', unmappedColumns: ['nothing here'] });
+  });
+});
