@@ -48,7 +48,7 @@ function rig(extra: Partial<PollOptions> = {}, shared?: { dir: string; ledgerFil
     shared?.conn ?? connection(),
     { ...POLL_DEFAULTS, dir, workDir: `${dir}/.processing`, archiveDir: `${dir}/archive`, errorDir: `${dir}/error`, instance: shared?.instance ?? 'test', supplier: 'acme', ...extra },
     ledger,
-    { file: (file, data) => r.files.push({ file, data }), problem: (e) => r.problems.push(e), notice: (t) => r.notices.push(t) },
+    { file: (file, data) => r.files.push({ file, data: data as Buffer }), problem: (e) => r.problems.push(e), notice: (t) => r.notices.push(t) },
   );
   return r;
 }
