@@ -151,7 +151,7 @@ describe('canonical-map in the Node-RED editor', () => {
     await editor.closeWith('#node-dialog-cancel');
   });
 
-  it('Try it: the ACME spec and CSV sample give A-1001..A-1003 and the problem of row 6; a misspelt field is named', async () => {
+  it('Try it: the ACME spec and CSV sample give A-1001..A-1003 and the problem on file line 7; a misspelt field is named', async () => {
     await editor.openNode('cm1', '#canonical-map-spec-schema');
     await pasteJson(ACME_SPEC);
     expect(JSON.parse(await jsonText())).toEqual(JSON.parse(ACME_SPEC));
