@@ -199,22 +199,31 @@ export function decodeFile(buf: Uint8Array, input: InputSpec = {}): Decoded {
   if (wanted === 'auto') {
     // UTF-16 without BOM: every other byte zero in ASCII text
     if (buf.length >= 4 && buf[1] === 0 && buf[3] === 0 && buf[0] !== 0) return { text: decodeAs(buf, 'utf-16le'), encoding: 'utf-16le', bom: false };
-    return invalidUtf8At(buf) < 0 ? { text: decodeAs(buf, 'utf-8'), encoding: 'utf-8', bom: false } : { text: decodeAs(buf, fallback), encoding: fallback, bom: false };
+    // one pass: the strict decoder's text is the answer when the file is valid UTF-8
+    const text = strictUtf8(buf);
+    return text !== undefined ? { text, encoding: 'utf-8', bom: false } : { text: decodeAs(buf, fallback), encoding: fallback, bom: false };
   }
   return { text: decodeAs(buf, wanted), encoding: wanted, bom: false };
 }
 
-function checkedUtf8(buf: Uint8Array, shift: number): Omit<Decoded, 'bom'> {
-  const at = invalidUtf8At(buf);
-  if (at >= 0) {
-    const line = lineOfByte(buf, at);
-    throw fileError(
-      'encoding',
-      `the file is not valid UTF-8 (byte 0x${(buf[at] as number).toString(16).toUpperCase().padStart(2, '0')} at offset ${at + shift}, line ${line}); it is probably windows-1252 (Latin-1): set input.encoding to "windows-1252" or "auto"`,
-      { encoding: 'utf-8', offset: at + shift, line },
-    );
+function strictUtf8(buf: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+  } catch {
+    return undefined;
   }
-  return { text: decodeAs(buf, 'utf-8'), encoding: 'utf-8' };
+}
+
+function checkedUtf8(buf: Uint8Array, shift: number): Omit<Decoded, 'bom'> {
+  const text = strictUtf8(buf);
+  if (text !== undefined) return { text, encoding: 'utf-8' };
+  const at = invalidUtf8At(buf);
+  const line = lineOfByte(buf, at);
+  throw fileError(
+    'encoding',
+    `the file is not valid UTF-8 (byte 0x${(buf[at] as number).toString(16).toUpperCase().padStart(2, '0')} at offset ${at + shift}, line ${line}); it is probably windows-1252 (Latin-1): set input.encoding to "windows-1252" or "auto"`,
+    { encoding: 'utf-8', offset: at + shift, line },
+  );
 }
 
 // ---------------------------------------------------------------- format
