@@ -5,10 +5,13 @@ import { executeWrite, writtenIds } from '../../lib/odoo/execute';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
+import { migrations } from './migrations';
+import { migratedOptions } from '../shared/migrate';
 
 export = function (RED: RED) {
   function OdooWrite(this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     const server = RED.nodes.getNode(String(def.server ?? '')) as OdooConfigNode | null;
     let options: WriteNodeOptions | undefined;
