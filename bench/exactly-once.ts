@@ -112,6 +112,7 @@ export async function run(): Promise<Record<string, number>> {
     }
     let replays = 0;
     let unsafe = 0;
+    const givenUp: Record<string, number> = {};
     const submitUntilDone = async (req: WriteRequest, n: number): Promise<void> => {
       for (let attempt = 0; attempt < 12; attempt++) {
         try {
@@ -121,6 +122,10 @@ export async function run(): Promise<Record<string, number>> {
           const verdict = retryVerdict(err as IntegrationError);
           if (!verdict.retry) {
             unsafe++;
+            const e = err as IntegrationError;
+            const k = `${req.operation}:${verdict.reason}:${e.code}`;
+            givenUp[k] = (givenUp[k] ?? 0) + 1;
+            if (process.env.BENCH_VERBOSE) process.stderr.write(`${k}: ${e.message}\n`);
             return;
           }
           replays++;
@@ -169,7 +174,7 @@ export async function run(): Promise<Record<string, number>> {
       const have = quants.filter((q) => (q.product_id as [number])[0] === p).reduce((n, q) => n + Number(q.quantity), 0);
       if (Math.abs(have - (expectedDelta.get(p) ?? 0)) > 1e-9) wrong++;
     }
-    return { operations: requests.length + 8, replays, duplicates, lost, wrong_quantities: wrong, seconds: Math.round(seconds * 100) / 100, answers_lost: proxy.lost(), unsafe_to_replay: unsafe };
+    return { operations: requests.length + 8, replays, duplicates, lost, wrong_quantities: wrong, seconds: Math.round(seconds * 100) / 100, answers_lost: proxy.lost(), given_up: unsafe, ...(unsafe ? { given_up_by: givenUp } : {}) } as unknown as Record<string, number>;
   } finally {
     clientA.close();
     clientB.close();
