@@ -4,7 +4,10 @@
  * for the runtime, this names only what we call, so tsc checks every use.
  */
 
-/** A validator: true, false, or a message naming the problem (Node-RED ≥ 2.1 shows it). */
+/**
+ * A validator: true, false, or a message naming the problem. Node-RED uses the
+ * message only when the function declares two parameters (`(value, options)`).
+ */
 export type Validator<N = EditorNode> = (this: N, value: any, options?: { label?: string }) => boolean | string;
 
 export interface PropertyDef<N = EditorNode> {
@@ -62,7 +65,16 @@ export interface EditorRED {
   editor: {
     createEditor(options: { id: string; mode?: string; value?: string; [k: string]: unknown }): AceEditor;
     prepareConfigNodeSelect?(node: EditorNode, property: string, type: string, prefix: string): void;
+    editJSON(options: { value: string; complete(value: string): void }): void;
+    editExpression(options: { value: string; complete(value: string): void; [k: string]: unknown }): void;
   };
+  tabs: {
+    create(options: { id: string; onchange?(tab: { id: string; label: string }): void; [k: string]: unknown }): {
+      addTab(tab: { id: string; label: string }): void;
+      activateTab(id: string): void;
+    };
+  };
+  tray: { resize(): void };
   notify(message: string, type?: 'warning' | 'error' | 'success' | 'compact' | { type?: string; timeout?: number }): void;
   settings: Record<string, unknown>;
   _(key: string, substitutions?: Record<string, unknown>): string;
