@@ -1,6 +1,6 @@
 import { badInput, classifyError, classifyLoadMessage, IntegrationError, withEffect } from '../errors';
 import { Batcher, BatcherOptions, ItemOutcome } from './batcher';
-import type { Context, LoadResult, OdooClient, OdooRecord } from './client';
+import { withoutUndefined, type Context, type LoadResult, type OdooClient, type OdooRecord } from './client';
 import { externalIdFor, FieldTypes, loadCell, loadMatrix } from './idempotency';
 import { KeyOrder } from './order';
 import { StockWriter } from './stock';
@@ -117,7 +117,8 @@ export class OdooWriter {
   submit(req: WriteRequest, batch?: BatcherOptions): Promise<WriteResult> {
     let checked: WriteRequest;
     try {
-      checked = checkRequest(req);
+      // an undefined value is no value: never compared, hashed or sent
+      checked = checkRequest({ ...req, record: withoutUndefined(req.record) });
     } catch (err) {
       return Promise.reject(withEffect(classifyError(err), { applied: 'no', idempotent: true }));
     }
