@@ -102,3 +102,13 @@ it('a count then an adjustment, sent at once: the adjustment builds on the count
   ]);
   expect(await onHand(product, location)).toBe(405);
 }, 120_000);
+
+it('a chatter note sent twice is posted once', async () => {
+  const [po] = await admin().search('purchase.order', { domain: [['origin', '=', `${prefix}-PO`]], limit: 1 });
+  const w = instance();
+  const req: WriteRequest = { operation: 'note', model: 'purchase.order', record: { res_id: po as number, body: `${prefix} acknowledged` }, idempotencyKey: `${prefix}-note` };
+  expect((await w.submit(req)).action).toBe('posted');
+  expect((await instance().submit(req)).action).toBe('unchanged');
+  const notes = await admin().searchRead('mail.message', { domain: [['model', '=', 'purchase.order'], ['res_id', '=', po as number], ['body', 'ilike', `${prefix} acknowledged`]], fields: ['body'] });
+  expect(notes).toHaveLength(1);
+}, 60_000);
