@@ -4,7 +4,7 @@ import type { Migration } from '../../lib/migrations';
 export const migrations: Migration[] = [
   {
     to: 1,
-    change: 'options carry a version; "Secret from env" (secretEnv) added, empty for servers saved before it',
-    up: (o) => ({ ...o, secretEnv: o.secretEnv ?? '' }),
+    change: 'options carry a version; servers saved before "Secret from env" (secretEnv) and "Max answer (MB)" (maxResponseMb) existed get them empty and 256 (what the runtime used)',
+    up: (o) => ({ ...o, secretEnv: o.secretEnv ?? '', maxResponseMb: o.maxResponseMb ?? 256 }),
   },
 ];

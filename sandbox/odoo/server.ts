@@ -52,6 +52,8 @@ export interface FaultSpec {
   loseAnswer?: 'drop' | 'delay';
   loseAnswerDelayMs?: number;
   times?: number;
+  /** Let this many matching calls through untouched first (e.g. `skip: 2` faults the third page of a read). */
+  skip?: number;
 }
 
 export interface SandboxStats {
@@ -79,6 +81,7 @@ export interface Sandbox {
 interface ActiveFault {
   spec: FaultSpec;
   remaining: number;
+  skip: number;
 }
 
 const REASONS: Record<number, string> = {
@@ -116,9 +119,12 @@ function xmlAnswer(body: string): HttpAnswer {
   return { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body };
 }
 
+/** Odoo Online names its versions `saas~19.1`: version_info then starts with `'saas~19'` (odoo/release.py). */
 function versionInfo(version: string): unknown[] {
-  const [major, minor] = version.split('.').map((x) => Number.parseInt(x, 10));
-  return [major || 0, minor || 0, 0, 'final', 0, ''];
+  const m = /^(saas~)?(\d+)(?:\.(\d+))?/.exec(version);
+  const major = Number(m?.[2] ?? 0);
+  const minor = Number(m?.[3] ?? 0);
+  return [m?.[1] ? `saas~${major}` : major, minor, 0, 'final', 0, ''];
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -128,7 +134,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const password = opts.password ?? 'admin';
   const apiKey = opts.apiKey ?? 'sandbox-key-not-secret';
   const version = opts.serverVersion ?? '19.0';
-  const major = Number.parseInt(version, 10) || 0;
+  const major = Number(/(\d+)/.exec(version)?.[1] ?? 0);
   const store = new ModelStore({ seed: opts.seed !== false });
   const stats: SandboxStats = { calls: 0, byMethod: {}, authentications: 0 };
   let faults: ActiveFault[] = [];
@@ -168,6 +174,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (f.remaining <= 0) continue;
       if (f.spec.model !== undefined && f.spec.model !== model) continue;
       if (f.spec.method !== undefined && f.spec.method !== method) continue;
+      if (f.skip > 0) {
+        f.skip--;
+        continue;
+      }
       f.remaining--;
       latency += f.spec.latencyMs ?? 0;
       if (!terminal && (f.spec.drop || f.spec.httpStatus || f.spec.serializationFailure)) terminal = f.spec;
@@ -307,7 +317,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     store,
     stats,
     inject(fault: FaultSpec) {
-      faults.push({ spec: { ...fault }, remaining: fault.times ?? Infinity });
+      faults.push({ spec: { ...fault }, remaining: fault.times ?? Infinity, skip: fault.skip ?? 0 });
     },
     clearFaults() {
       faults = [];

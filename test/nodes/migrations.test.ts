@@ -21,7 +21,7 @@ beforeAll(() => {
   sandbox = ctx.sandbox;
 });
 
-/** odoo-config as the release before options carried a version saved it (no secretEnv, no version). */
+/** odoo-config as the release before options carried a version saved it (no secretEnv, no maxResponseMb, no version). */
 const configV0 = () => ({ id: 'cfg', type: 'odoo-config', name: 'sandbox', url: sandbox.url, database: sandbox.database, login: sandbox.login, protocol: 'json2', secretKind: 'apikey', timeout: 10, concurrency: 4, context: '' });
 
 describe('lib/migrations', () => {
@@ -59,9 +59,9 @@ describe('lib/migrations', () => {
   });
 });
 
-describe('odoo-config 0 → 1 (secretEnv added)', () => {
+describe('odoo-config 0 → 1 (secretEnv and maxResponseMb added)', () => {
   it('a server saved without secretEnv and version connects, and odoo-read 0 → 1 (no domain saved) reads every supplier', async () => {
-    expect(migrate(configV0(), configMigrations).options).toMatchObject({ version: 1, secretEnv: '' });
+    expect(migrate(configV0(), configMigrations).options).toMatchObject({ version: 1, secretEnv: '', maxResponseMb: 256 });
     const readV0 = { id: 'read', type: 'odoo-read', name: '', server: 'cfg', operation: 'search_read', model: 'res.partner', fields: 'name', groupby: '', aggregates: '', limit: '', offset: '', order: 'id asc', pageSize: 500, output: 'all', context: '', wires: [['ok'], ['err']] };
     expect(migrate(readV0, readMigrations).options).toMatchObject({ version: 1, domain: '[]', domainType: 'json' });
     await helper.load(odooNodes as any, [configV0(), readV0, { id: 'ok', type: 'helper' }, { id: 'err', type: 'helper' }], { cfg: { secret: sandbox.apiKey } });

@@ -49,13 +49,13 @@ describe('config migrations in the editor', () => {
       const R = (window as any).RED;
       return ['cfg', 'read', 'write', 'map'].map((id) => {
         const n = R.nodes.node(id);
-        return { id, type: n?.type, version: n?.version, secretEnv: n?.secretEnv, domain: n?.domain, domainType: n?.domainType, changed: !!n?.changed, defaultVersion: R.nodes.getType(n?.type)?.defaults?.version?.value };
+        return { id, type: n?.type, version: n?.version, secretEnv: n?.secretEnv, maxResponseMb: n?.maxResponseMb, domain: n?.domain, domainType: n?.domainType, changed: !!n?.changed, defaultVersion: R.nodes.getType(n?.type)?.defaults?.version?.value };
       });
     });
     for (const n of nodes) {
       expect({ id: n.id, version: n.version, defaultVersion: n.defaultVersion }).toEqual({ id: n.id, version: CURRENT[n.type!], defaultVersion: CURRENT[n.type!] });
     }
-    expect(nodes.find((n) => n.id === 'cfg')).toMatchObject({ secretEnv: '' });
+    expect(nodes.find((n) => n.id === 'cfg')).toMatchObject({ secretEnv: '', maxResponseMb: 256 });
     expect(nodes.find((n) => n.id === 'read')).toMatchObject({ domain: '[]', domainType: 'json' });
     expect(editor.pageErrors).toEqual([]);
   });
@@ -75,7 +75,7 @@ describe('config migrations in the editor', () => {
     await editor.deploy();
     const saved = JSON.parse(fs.readFileSync(path.join(editor.runtime.userDir, 'flows.json'), 'utf8')) as Array<Record<string, unknown>>;
     const byId = Object.fromEntries(saved.map((n) => [n.id, n]));
-    expect(byId.cfg).toMatchObject({ version: CURRENT['odoo-config'], secretEnv: '' });
+    expect(byId.cfg).toMatchObject({ version: CURRENT['odoo-config'], secretEnv: '', maxResponseMb: 256 });
     expect(byId.read).toMatchObject({ version: CURRENT['odoo-read'], domain: '[]', domainType: 'json' });
     expect(byId.write).toMatchObject({ version: CURRENT['odoo-write'] });
     expect(byId.map).toMatchObject({ version: CURRENT['canonical-map'] });

@@ -23,6 +23,7 @@ red().nodes.registerType<OdooConfigEditorNode>('odoo-config', {
     secretKind: { value: 'apikey', validate: oneOf(['apikey', 'password']) },
     timeout: { value: 30, validate: rule('timeout') },
     concurrency: { value: 4, validate: rule('concurrency') },
+    maxResponseMb: { value: 256, validate: rule('maxResponseMb') },
     context: { value: '', validate: rule('configContext', 'context') },
     secretEnv: { value: '', validate: rule('secretEnv') },
   },

@@ -5,7 +5,7 @@ import type { EditorNode } from '../../shared/editor/red';
 interface TestError { message: string; code: string }
 interface TestAnswer { ok: boolean; serverVersion?: string; protocol?: string; reason?: string; error?: TestError }
 
-const FORM_FIELDS = ['url', 'database', 'login', 'protocol', 'secretKind', 'timeout', 'concurrency', 'context', 'secretEnv'];
+const FORM_FIELDS = ['url', 'database', 'login', 'protocol', 'secretKind', 'timeout', 'concurrency', 'maxResponseMb', 'context', 'secretEnv'];
 
 function showResult($out: JQuery, ok: boolean, lines: Array<string | undefined>): void {
   $out.empty().removeClass('odoo-supply-ok odoo-supply-failed').addClass(ok ? 'odoo-supply-ok' : 'odoo-supply-failed');
