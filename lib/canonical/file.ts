@@ -6,7 +6,6 @@
  * of a file that does not fit is mapped. Rows carry the number a supplier
  * sees: the file line (CSV) or the sheet row (XLSX).
  */
-import * as iconv from 'iconv-lite';
 import jsonata from 'jsonata';
 import { IntegrationError } from '../errors';
 import { CsvSyntaxError, readCsv } from './csv';
@@ -149,14 +148,12 @@ export interface Decoded {
   bom: boolean;
 }
 
-/** Node's own decoder for windows-1252 when this Node has ICU data for it (official builds do), else iconv-lite. */
-const cp1252: { decode(b: Uint8Array): string } | undefined = (() => {
-  try {
-    return new TextDecoder('windows-1252');
-  } catch {
-    return undefined;
-  }
-})();
+/** Windows-1252 where it differs from ISO-8859-1: bytes 0x80–0x9F (the five unassigned ones stay as they are). */
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+export function decodeCp1252(b: Buffer): string {
+  return b.toString('latin1').replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string);
+}
 
 function decodeAs(buf: Uint8Array, encoding: Exclude<Encoding, 'auto'>): string {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -168,7 +165,8 @@ function decodeAs(buf: Uint8Array, encoding: Exclude<Encoding, 'auto'>): string 
     case 'iso-8859-1':
       return b.toString('latin1'); // true ISO-8859-1 (WHATWG's "latin1" label is windows-1252)
     default:
-      return cp1252 ? cp1252.decode(b) : iconv.decode(b, encoding);
+      // not TextDecoder('windows-1252'): Node 20 decodes that label as ISO-8859-1 (0x80 gives U+0080, not €)
+      return decodeCp1252(b);
   }
 }
 
@@ -689,3 +687,5 @@ export async function tryFile(text: string, spec: Pick<MappingSpec, 'fields' | '
     throw err;
   }
 }
+
+export const forTests = { decodeCp1252 };

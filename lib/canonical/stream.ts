@@ -9,7 +9,7 @@
  */
 import { IntegrationError } from '../errors';
 import { CsvReader } from './csv';
-import { checkColumns, csvDialect, csvFailure, csvOptions, CsvRows, decodeFile, fileError, invalidUtf8At, mappedColumns, sniffFormat } from './file';
+import { checkColumns, csvDialect, decodeCp1252, csvFailure, csvOptions, CsvRows, decodeFile, fileError, invalidUtf8At, mappedColumns, sniffFormat } from './file';
 import type { CompiledMapping, MapManyResult } from './mapping';
 import type { MappingSpec } from './spec';
 
@@ -26,7 +26,9 @@ export interface RowChunk {
 const HEAD_BYTES = 1 << 20;
 
 function streamingDecoder(encoding: string): { decode(b: Uint8Array, o?: { stream: boolean }): string } {
+  // single-byte encodings decode byte by byte: no state between chunks
   if (encoding === 'iso-8859-1') return { decode: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1') };
+  if (encoding === 'windows-1252') return { decode: (b) => decodeCp1252(Buffer.from(b.buffer, b.byteOffset, b.byteLength)) };
   return new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
 }
 

@@ -211,3 +211,14 @@ describe('XLSX workbooks', () => {
     expect(first.details).toMatchObject({ reason: 'missing-columns', unmappedColumns: ['nothing here'] });
   });
 });
+
+it('windows-1252 is decoded as windows-1252 (€, smart quotes, dashes), agreeing with iconv-lite on every assigned byte', async () => {
+  const { forTests } = jest.requireActual('../../lib/canonical/file') as typeof import('../../lib/canonical/file');
+  const unassigned = [0x81, 0x8d, 0x8f, 0x90, 0x9d];
+  const all = Buffer.from(Array.from({ length: 256 }, (_x, i) => i).filter((i) => !unassigned.includes(i)));
+  expect(forTests.decodeCp1252(all)).toBe(iconv.decode(all, 'windows-1252'));
+  // through a whole file and a stream: a price list whose product names have € and „quotes“
+  const text = acmeCsv.replace('Holzbohrer 8 mm', '„Holzbohrer“ 8 mm – 3 € Rabatt');
+  const out = await mapToCanonical(compileMapping(acmeSpec), iconv.encode(text, 'windows-1252'), false);
+  expect((out.ok[0]?.payload as Array<{ productName: string }>)[2]?.productName).toBe('„Holzbohrer“ 8 mm – 3 € Rabatt');
+});
