@@ -4,10 +4,13 @@ import { SftpConnection } from '../../lib/sftp/connection';
 import { serverOptionsFromConfig } from '../../lib/sftp/options';
 import type { Node, NodeDef, NodeStatus, RED } from '../shared/red';
 import type { SftpServerNode } from '../shared/sftp-server';
+import { migratedOptions } from '../shared/migrate';
+import { migrations } from './migrations';
 
 export = function (RED: RED) {
   function SftpServer(this: SftpServerNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     const users = new Set<Node>();
     let conn: SftpConnection | undefined;

@@ -9,12 +9,15 @@ import { upload, uploadName } from '../../lib/sftp/upload';
 import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 import type { SftpServerNode } from '../shared/sftp-server';
+import { migratedOptions } from '../shared/migrate';
+import { migrations } from './migrations';
 
 const INSTANCE = `${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 export = function (RED: RED & { settings?: { userDir?: string } }) {
   function SupplierSftp(this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     let cfg: SupplierSftpConfig | undefined;
     let problem: IntegrationError | undefined;
