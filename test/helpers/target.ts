@@ -23,6 +23,12 @@ export interface Target {
   apiKey?: string;
   password?: string;
   version: OdooVersion;
+  /**
+   * Who makes the records a test needs before it starts (suppliers, products:
+   * master data a least-privilege integration user may not create), from
+   * ODOO_FIXTURE_LOGIN and ODOO_FIXTURE_PASSWORD; unset: the tested login.
+   */
+  fixtureLogin?: { login: string; password: string };
   sandbox?: Sandbox;
   close(): Promise<void>;
 }
@@ -44,6 +50,7 @@ export async function startTarget(spec: TargetSpec, env: Record<string, string |
     const t: Target = { real: true, url: env.ODOO_URL ?? '', database: env.ODOO_DB ?? '', login: env.ODOO_LOGIN ?? 'admin', version, close: async () => undefined };
     if (env.ODOO_API_KEY) t.apiKey = env.ODOO_API_KEY;
     if (env.ODOO_PASSWORD) t.password = env.ODOO_PASSWORD;
+    if (env.ODOO_FIXTURE_LOGIN && env.ODOO_FIXTURE_PASSWORD) t.fixtureLogin = { login: env.ODOO_FIXTURE_LOGIN, password: env.ODOO_FIXTURE_PASSWORD };
     return t;
   }
   const { startSandbox } = await import('../../sandbox/odoo/server');
@@ -78,6 +85,12 @@ export function serverFor(t: Target, r: Route): ServerConfig {
   const secret = r.secretKind === 'apikey' ? t.apiKey : t.password;
   if (!secret) throw new Error(`no ${r.secretKind} for ${r.label}`);
   return { url: t.url, database: t.database, login: t.login, secret, protocol: r.protocol, secretKind: r.secretKind };
+}
+
+/** The connection fixtures are made with: the fixture login over XML-RPC, else the route's own. */
+export function fixtureServerFor(t: Target, r: Route): ServerConfig {
+  if (!t.fixtureLogin) return serverFor(t, r);
+  return { url: t.url, database: t.database, login: t.fixtureLogin.login, secret: t.fixtureLogin.password, protocol: 'xmlrpc', secretKind: 'password' };
 }
 
 /** A prefix that marks this run's test records, so they can be found and removed. */
