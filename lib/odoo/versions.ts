@@ -28,6 +28,7 @@ export interface OdooVersion {
   nameSearchDomainArg: 'domain' | 'args';
   fields: FieldNames;
   apiKeys: ApiKeyRules;
+  integrationUser: IntegrationUserNeeds;
 }
 
 /** Field names that moved between versions, by what they mean. */
@@ -56,6 +57,21 @@ export interface FieldNames {
   pickingMoves: string;
   /** The unit of an account.move.line: `product_uom_id` on every version. */
   invoiceLineUom: string;
+  /** A user's groups: `group_ids` (19), `groups_id` (≤ 18). */
+  userGroups: string;
+}
+
+/**
+ * What the least-privilege integration user needs beyond Purchase / User and
+ * Inventory / User (group xml ids), by what the flows do. Seen on real 17 and 19.
+ */
+export interface IntegrationUserNeeds {
+  /** To create vendor prices (supplier-price@1): 19 `product.group_product_manager` (Products / Create); 17 has no such group, only Purchase / Administrator (or Inventory / Administrator). */
+  vendorPrices: string;
+  /** To apply inventory counts (inventory-event@1): 17 checks Inventory / Administrator in `_apply_inventory`; 19 lets Inventory / User apply them. */
+  inventoryCounts: string;
+  /** 17 refuses to post a chatter note (PO acknowledgements, shipment notices, vendor bills) for an author without an email address. */
+  emailForChatter: boolean;
 }
 
 export interface ApiKeyRules {
@@ -96,8 +112,15 @@ export function odooVersion(raw: string): OdooVersion {
       stockMoveQuantity: major >= 17 ? 'quantity' : 'quantity_done',
       pickingMoves: major >= 16 ? 'move_ids' : 'move_lines',
       invoiceLineUom: 'product_uom_id',
+      userGroups: major >= 19 ? 'group_ids' : 'groups_id',
     },
     apiKeys: { expiry: major >= 18, nonAdminMaxDays: major >= 18 ? 90 : undefined },
+    // 18 is assumed to be like 17 here (the older, stricter rule) until it is run
+    integrationUser: {
+      vendorPrices: major >= 19 ? 'product.group_product_manager' : 'purchase.group_purchase_manager',
+      inventoryCounts: major >= 19 ? 'stock.group_stock_user' : 'stock.group_stock_manager',
+      emailForChatter: major < 19,
+    },
   };
 }
 

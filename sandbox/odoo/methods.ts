@@ -426,8 +426,20 @@ export function lookupMethod(s: ModelStore, model: string, name: string): Method
   const own = (o: object | undefined, k: string) => !!o && Object.prototype.hasOwnProperty.call(o, k);
   if (own(CUSTOM, model) && own(CUSTOM[model], name)) return CUSTOM[model][name];
   if (name === 'message_post' && s.def(model).mailThread) return MESSAGE_POST;
+  const p = s.personality;
+  if (name === 'formatted_read_group' && !p.formattedReadGroup) return undefined;
+  if (name === 'name_search' && p.nameSearchDomain === 'args') return NAME_SEARCH_ARGS;
+  const writeClass = name === 'write' ? p.writeValuesModels.get(model) : undefined;
+  if (writeClass) return { ...BASE.write, qualname: `${writeClass}.write`, params: [req('values')], impl: (env, ids, a) => BASE.write.impl(env, ids, { ...a, vals: a.values }) };
   return Object.prototype.hasOwnProperty.call(BASE, name) ? BASE[name] : undefined;
 }
+
+/** Odoo ≤ 18: name_search(name, args, operator, limit); 19 renamed `args` to `domain`. */
+const NAME_SEARCH_ARGS: MethodSpec = {
+  ...BASE.name_search,
+  params: [opt('name'), opt('args'), opt('operator'), opt('limit')],
+  impl: (env, ids, a) => BASE.name_search.impl(env, ids, { ...a, domain: a.args }),
+};
 
 // ---- argument binding ----------------------------------------------------------------
 

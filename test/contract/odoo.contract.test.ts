@@ -13,6 +13,7 @@
 import { OdooClient } from '../../lib/odoo/client';
 import { OdooWriter } from '../../lib/odoo/writer';
 import { IntegrationError } from '../../lib/errors';
+import { groupCall, nameSearchKwargs, odooVersion } from '../../lib/odoo/versions';
 import { cases, fixtureServerFor, runPrefix, serverFor, startTarget, Target } from '../helpers/target';
 
 describe.each(cases())('Odoo contract: $label', ({ target: spec, route }) => {
@@ -193,6 +194,34 @@ describe.each(cases())('Odoo contract: $label', ({ target: spec, route }) => {
     expect(err).toBeInstanceOf(IntegrationError);
     expect(err).toMatchObject({ code, transient: false });
     expect(err.odooException).toBeTruthy();
+  });
+
+  it("speaks this version's dialect: its field names and methods exist, the other verified version's do not", async () => {
+    const v = target.version;
+    const other = odooVersion(v.json2 ? '17.0' : '19.0');
+    const has = async (model: string, names: string[]) => {
+      const fields = await client.fieldsGet(model, ['type']);
+      return Object.fromEntries(names.map((n) => [n, n in fields]));
+    };
+    const names = (x: typeof v) => ({
+      'product.product': Object.keys(x.fields.storableProduct),
+      'purchase.order.line': [x.fields.purchaseLineUom],
+      'product.supplierinfo': [x.fields.supplierInfoPartner, x.fields.supplierInfoUom],
+      'stock.move': [x.fields.stockMoveUom, x.fields.stockMoveQuantity],
+      'stock.picking': [x.fields.pickingMoves],
+    });
+    for (const [model, mine] of Object.entries(names(v))) {
+      const theirs = names(other)[model as keyof ReturnType<typeof names>].filter((n) => !mine.includes(n));
+      expect({ model, ...(await has(model, [...mine, ...theirs])) }).toEqual({ model, ...Object.fromEntries([...mine.map((n) => [n, true]), ...theirs.map((n) => [n, false])]) });
+    }
+    // formatted_read_group exists only where it is the grouping method (19 still serves read_group, deprecated)
+    const modern = groupCall(odooVersion('19.0'), { domain: [['id', '=', 0]], groupby: ['is_company'] });
+    expect(await client.call('res.partner', modern.method, { kwargs: modern.kwargs }).then(() => true, () => false)).toBe(v.groupMethod === modern.method);
+    // name_search's domain keyword of the other version is refused
+    await expect(client.call('res.partner', 'name_search', { kwargs: nameSearchKwargs(other, { name: prefix }) })).rejects.toMatchObject({ message: expect.stringContaining(other.nameSearchDomainArg) });
+    // /web/version answers where the version has it (17: 404)
+    const res = await fetch(new URL('web/version', `${target.url}/`));
+    expect(res.status === 200).toBe(v.webVersionRoute);
   });
 
   it('wrong credentials are a permanent AUTH error', async () => {
