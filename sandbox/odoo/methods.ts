@@ -536,7 +536,7 @@ export function resolve(s: ModelStore, call: ModelCall): MethodSpec {
   }
   const spec = lookupMethod(s, call.model, call.method);
   if (!spec) {
-    const msg = `The method '${call.model}.${call.method}' does not exist`;
+    const msg = s.personality.unknownMethod(call.model, call.method);
     if (call.transport === 'json2') throw httpError(404, msg);
     throw attributeError(msg);
   }

@@ -28,6 +28,10 @@ export interface Personality {
   /** Whether a product template tracks stock, and the values that make it so. */
   isStorable(template: { [k: string]: unknown }): boolean;
   storableVals: Record<string, unknown>;
+  /** create()'s ValueError text for a field the model lacks. */
+  invalidCreateField(field: string, model: string): string;
+  /** The AttributeError text for a method the model lacks. */
+  unknownMethod(model: string, method: string): string;
 }
 
 const V19: Omit<Personality, 'version'> = {
@@ -41,6 +45,8 @@ const V19: Omit<Personality, 'version'> = {
   writeValuesModels: new Map(),
   isStorable: (p) => p.is_storable === true,
   storableVals: { is_storable: true },
+  unknownMethod: (model, method) => `The method '${model}.${method}' does not exist`,
+  invalidCreateField: (field, model) => `Invalid field '${field}' in '${model}'`,
 };
 
 const V17: Omit<Personality, 'version'> = {
@@ -60,6 +66,8 @@ const V17: Omit<Personality, 'version'> = {
   ]),
   isStorable: (p) => p.detailed_type === 'product',
   storableVals: { detailed_type: 'product' },
+  unknownMethod: (model, method) => `The method '${method}' does not exist on the model '${model}'`,
+  invalidCreateField: (field, model) => `Invalid field '${field}' on model '${model}'`,
 };
 
 export function personalityFor(version: string): Personality {
