@@ -13,8 +13,10 @@ import type { InventoryEvent, PoAck, PurchaseOrder, ShipmentNotice, SupplierInvo
 
 export interface OdooOperation {
   model: string;
-  operation: 'create' | 'write' | 'upsert' | 'call' | 'create_missing' | 'adjust_quant';
+  operation: 'create' | 'write' | 'upsert' | 'call' | 'create_missing' | 'adjust_quant' | 'set_quant';
   keyFields?: string[];
+  /** One idempotency key per record (plant event ids): every delivery of the same events writes the same keys. */
+  keys?: string[];
   method?: string;
   context?: Context;
   /** odoo-write calls this method on the written ids afterwards (one call per batch). */
@@ -317,28 +319,30 @@ async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache):
   });
   // events of one message fold per quant in order: a count then adjustments is a count; adjustments add up.
   // Deltas are not turned into quantities here: odoo-write adds them to what Odoo holds when it writes.
-  const byQuant = new Map<string, { record: OdooRecord; count: boolean; rows: number[] }>();
+  const byQuant = new Map<string, { record: OdooRecord; count: boolean; rows: number[]; events: string[] }>();
   objects.forEach((e, i) => {
     if (failures.has(i)) return;
     const product_id = products[i]?.id as number;
     const location_id = locations[i]?.id as number;
     const k = `${product_id}/${location_id}`;
     const seen = byQuant.get(k);
+    const events = [...(seen?.events ?? []), e.eventId];
     if (e.kind === 'count') {
-      byQuant.set(k, { record: { product_id, location_id, inventory_quantity: e.quantity }, count: true, rows: [...(seen?.rows ?? []), i] });
+      byQuant.set(k, { record: { product_id, location_id, inventory_quantity: e.quantity }, count: true, rows: [...(seen?.rows ?? []), i], events });
     } else if (seen?.count) {
       seen.record.inventory_quantity = Number(seen.record.inventory_quantity) + e.quantity;
       seen.rows.push(i);
+      seen.events = events;
     } else {
-      byQuant.set(k, { record: { product_id, location_id, quantity: Number(seen?.record.quantity ?? 0) + e.quantity }, count: false, rows: [...(seen?.rows ?? []), i] });
+      byQuant.set(k, { record: { product_id, location_id, quantity: Number(seen?.record.quantity ?? 0) + e.quantity }, count: false, rows: [...(seen?.rows ?? []), i], events });
     }
   });
   const counts = [...byQuant.values()].filter((q) => q.count);
   const adjusts = [...byQuant.values()].filter((q) => !q.count);
   const writes: PlannedWrite[] = [];
-  // inventory mode: create() finds the existing quant of (product, location) and sets its counted quantity
-  if (counts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'create', context: { inventory_mode: true }, then: { method: 'action_apply_inventory' } }, payload: counts.map((q) => q.record), rows: counts.flatMap((q) => q.rows) });
-  if (adjusts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'adjust_quant' }, payload: adjusts.map((q) => q.record), rows: adjusts.flatMap((q) => q.rows) });
+  // a count is absolute (repeating it changes nothing); an adjustment is applied once per set of event ids
+  if (counts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'set_quant' }, payload: counts.map((q) => q.record), rows: counts.flatMap((q) => q.rows) });
+  if (adjusts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'adjust_quant', keys: adjusts.map((q) => `events:${q.events.join(',')}`) }, payload: adjusts.map((q) => q.record), rows: adjusts.flatMap((q) => q.rows) });
   return { writes, failures: failures.list };
 }
 

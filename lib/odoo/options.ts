@@ -81,7 +81,7 @@ export const readNodeSchema = z.object({
 });
 export type ReadNodeOptions = z.infer<typeof readNodeSchema>;
 
-export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'create_missing', 'adjust_quant', 'call'] as const;
+export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'create_missing', 'adjust_quant', 'set_quant', 'call'] as const;
 
 const modelName = z.string().trim().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'must be a technical model name like product.product');
 const methodName = z.string().trim().regex(/^[a-zA-Z][\w]*$/, 'must be a public method name like button_confirm');
@@ -111,6 +111,8 @@ const messageOperationSchema = z
     method: methodName.optional(),
     context: z.record(z.string(), z.unknown()).optional(),
     then: z.object({ method: methodName }).optional(),
+    keys: z.array(z.string().min(1)).optional(),
+    idempotencyKey: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if ((c.operation === 'upsert' || c.operation === 'create_missing') && !c.keyFields?.length) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: `${c.operation} needs msg.odoo.keyFields` });

@@ -2,6 +2,7 @@
 // worded like inspect / CPython), and a dispatcher shared by JSON-2 and XML-RPC.
 import {
   applyInventory,
+  keepCountedQuantity,
   assignPickings,
   cancelOrders,
   cancelPickings,
@@ -419,6 +420,9 @@ const CUSTOM: Record<string, Record<string, MethodSpec>> = {
   },
   'stock.quant': {
     action_apply_inventory: recordMethod('StockQuant.action_apply_inventory', ({ s }, ids) => applyInventory(s, ids), [opt('date')]),
+  },
+  'stock.inventory.conflict': {
+    action_keep_counted_quantity: recordMethod('StockInventoryConflict.action_keep_counted_quantity', ({ s }, ids) => keepCountedQuantity(s, ids)),
   },
 };
 

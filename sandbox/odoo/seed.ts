@@ -98,6 +98,14 @@ export function seedBase(s: ModelStore): void {
     { name: 'Delivery Orders', code: 'outgoing', sequence_code: 'OUT', warehouse_id: 1, default_location_src_id: 5, default_location_dest_id: 2 },
     'stock.picking_type_out',
   );
+  // archived until multi-step routes are on, as on a fresh Odoo 19
+  put(
+    s,
+    'stock.picking.type',
+    7,
+    { name: 'Internal Transfers', code: 'internal', sequence_code: 'INT', warehouse_id: 1, default_location_src_id: 5, default_location_dest_id: 5, active: false },
+    'stock.picking_type_internal',
+  );
   s.writeRaw('stock.warehouse', 1, { in_type_id: 1, out_type_id: 2 });
 }
 
