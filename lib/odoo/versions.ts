@@ -53,6 +53,11 @@ export interface FieldNames {
   stockMoveUom: string;
   /** The quantity received/done on a stock move: `quantity` (≥ 17), `quantity_done` (≤ 16). */
   stockMoveQuantity: string;
+  /**
+   * A stock move's required description: `name` up to 18 (17: `required=True`,
+   * a move created without it is refused); 19 has no such field.
+   */
+  stockMoveName: string | undefined;
   /** A picking's moves: `move_ids` (≥ 16), `move_lines` (≤ 15). */
   pickingMoves: string;
   /** The unit of an account.move.line: `product_uom_id` on every version. */
@@ -110,6 +115,7 @@ export function odooVersion(raw: string): OdooVersion {
       productPurchaseUom: major >= 19 ? undefined : 'uom_po_id',
       stockMoveUom: 'product_uom',
       stockMoveQuantity: major >= 17 ? 'quantity' : 'quantity_done',
+      stockMoveName: major >= 19 ? undefined : 'name',
       pickingMoves: major >= 16 ? 'move_ids' : 'move_lines',
       invoiceLineUom: 'product_uom_id',
       userGroups: major >= 19 ? 'group_ids' : 'groups_id',

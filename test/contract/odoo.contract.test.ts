@@ -207,7 +207,7 @@ describe.each(cases())('Odoo contract: $label', ({ target: spec, route }) => {
       'product.product': Object.keys(x.fields.storableProduct),
       'purchase.order.line': [x.fields.purchaseLineUom],
       'product.supplierinfo': [x.fields.supplierInfoPartner, x.fields.supplierInfoUom],
-      'stock.move': [x.fields.stockMoveUom, x.fields.stockMoveQuantity],
+      'stock.move': [x.fields.stockMoveUom, x.fields.stockMoveQuantity, ...(x.fields.stockMoveName ? [x.fields.stockMoveName] : [])],
       'stock.picking': [x.fields.pickingMoves],
     });
     for (const [model, mine] of Object.entries(names(v))) {
