@@ -33,7 +33,8 @@ function isCommandList(v: unknown): v is unknown[][] {
   return Array.isArray(v) && v.length > 0 && v.every((c) => Array.isArray(c));
 }
 
-function cell(v: unknown): string {
+/** One `load` cell: text; false and empty are empty; many2one [id, name] and id lists by id. */
+export function loadCell(v: unknown): string {
   if (v === null || v === undefined || v === false) return '';
   if (v === true) return '1';
   if (Array.isArray(v)) return v.map((x) => (Array.isArray(x) && typeof x[0] === 'number' ? String(x[0]) : String(x))).join(',');
@@ -107,9 +108,9 @@ export function loadMatrix(records: OdooRecord[], xids: string[], types: FieldTy
     const xid = xids[n] as string;
     const value = (f: string) => {
       const v = r[f];
-      return Array.isArray(v) && isCommandList(v) ? cell((v[0] as unknown[])[2]) : cell(v);
+      return Array.isArray(v) && isCommandList(v) ? loadCell((v[0] as unknown[])[2]) : loadCell(v);
     };
-    const lineCells = (line: OdooRecord | undefined, i: number, f: string, subs: string[]) => (line ? [`${xid}_${f}_${i}`, ...subs.map((s) => cell(line[s]))] : ['', ...subs.map(() => '')]);
+    const lineCells = (line: OdooRecord | undefined, i: number, f: string, subs: string[]) => (line ? [`${xid}_${f}_${i}`, ...subs.map((s) => loadCell(line[s]))] : ['', ...subs.map(() => '')]);
     const height = Math.max(1, ...lineFields.map(({ f }) => (Array.isArray(r[f]) ? (r[f] as unknown[]).length : 0)));
     for (let i = 0; i < height; i++) {
       const row = i === 0 ? [xid, ...plainFields.map(value)] : ['', ...plainFields.map(() => '')];

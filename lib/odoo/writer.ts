@@ -1,7 +1,7 @@
 import { badInput, classifyError, IntegrationError, withEffect } from '../errors';
 import { Batcher, BatcherOptions, ItemOutcome } from './batcher';
 import type { Context, LoadResult, OdooClient, OdooRecord } from './client';
-import { externalIdFor, FieldTypes, loadMatrix } from './idempotency';
+import { externalIdFor, FieldTypes, loadCell, loadMatrix } from './idempotency';
 import { KeyOrder } from './order';
 import { StockWriter } from './stock';
 
@@ -611,13 +611,6 @@ function loadColumn(field: string, type: string | undefined, items: Item[]): str
   const relational = type === 'many2one' || type === 'many2many' || type === 'one2many';
   const numeric = items.some((i) => typeof i.record[field] === 'number' || (Array.isArray(i.record[field]) && typeof (i.record[field] as unknown[])[0] === 'number'));
   return relational && numeric ? `${field}/.id` : field;
-}
-
-function loadCell(v: unknown): string {
-  if (v === null || v === undefined || v === false) return '';
-  if (v === true) return '1';
-  if (Array.isArray(v)) return v.map((x) => String(comparable(x))).join(',');
-  return String(v);
 }
 
 /** msg.payload of odoo-write: one record or a list of records. */

@@ -5,8 +5,8 @@ import type { Node, NodeDef, NodeStatus, RED, Request, Response } from '../share
 import type { OdooConfigNode } from '../shared/odoo-server';
 
 
-/** How long a closing server waits for its nodes to finish writing before it drops the connection. */
-const CLOSE_WAIT_MS = 30_000;
+/** How long a closing server waits for its nodes to finish writing before it drops the connection (Node-RED allows 15 s). */
+const CLOSE_WAIT_MS = 13_000;
 
 export = function (RED: RED) {
   function OdooConfig(this: OdooConfigNode, def: NodeDef) {

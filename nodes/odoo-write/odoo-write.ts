@@ -6,6 +6,9 @@ import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 
+/** Node-RED gives a closing node 15 s. */
+const CLOSE_WAIT_MS = 12_000;
+
 /** What makes every delivery of this message write the same keys. */
 function idempotencyBase(msg: NodeMessage): string | undefined {
   const own = (msg.odoo as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
@@ -94,8 +97,24 @@ export = function (RED: RED) {
       // queued writes still go out before the node stops: nothing accepted is dropped on redeploy.
       // The shared writer sends them at once; Node-RED waits 15 s for close, so no batch window delays it.
       const finish = () => (server ? server.deregister(node, done) : done());
-      if (pending > 0 && server) writer().flush().then(finish, finish);
-      else finish();
+      if (!(pending > 0 && server)) return finish();
+      // inside Node-RED's 15 s close timeout: say what is still in flight rather than being cut off silently
+      const timer = setTimeout(() => {
+        node.warn(RED._('odoo-write.status.closeTimeout', { count: pending }));
+        finish();
+      }, CLOSE_WAIT_MS);
+      writer()
+        .flush()
+        .then(
+          () => {
+            clearTimeout(timer);
+            finish();
+          },
+          () => {
+            clearTimeout(timer);
+            finish();
+          },
+        );
     });
   }
   RED.nodes.registerType('odoo-write', OdooWrite);

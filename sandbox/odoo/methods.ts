@@ -1,3 +1,4 @@
+import { checkAccess, type SandboxUser } from './access';
 // Public model methods, their Python signatures (for argument binding errors
 // worded like inspect / CPython), and a dispatcher shared by JSON-2 and XML-RPC.
 import {
@@ -524,6 +525,8 @@ export interface ModelCall {
   kwargs: Record<string, unknown>;
   context: Context;
   readOpts?: ReadOptions;
+  /** Who calls; absent: the admin. */
+  user?: SandboxUser;
 }
 
 /** Public-looking names Odoo refuses over RPC (@api.private or framework helpers). */
@@ -549,6 +552,25 @@ export function resolve(s: ModelStore, call: ModelCall): MethodSpec {
 
 /** Bind, run in a transaction, and return the Python-level result. */
 export function execute(s: ModelStore, call: ModelCall): unknown {
+  const user = call.user;
+  if (!user || user.admin) return executeAs(s, call);
+  try {
+    checkAccess(s, user, call.model, call.method);
+  } catch (err) {
+    // load reports a refused record among its messages, as Odoo does
+    if (call.method === 'load' && err instanceof OdooError) return { ids: false, messages: [{ type: 'error', rows: { from: 0, to: 0 }, record: 0, message: err.message }], nextrow: 0 };
+    throw err;
+  }
+  const admin = s.uid;
+  s.uid = user.uid;
+  try {
+    return executeAs(s, call);
+  } finally {
+    s.uid = admin;
+  }
+}
+
+function executeAs(s: ModelStore, call: ModelCall): unknown {
   const spec = resolve(s, call);
   let ids: number[] = [];
   let bound: Record<string, unknown>;

@@ -56,6 +56,9 @@ export function seedBase(s: ModelStore): void {
   put(s, 'res.partner', 3, { name: 'Administrator', company_id: 1 }, 'base.partner_admin');
   put(s, 'res.users', 1, { login: '__system__', partner_id: 2, active: false }, 'base.user_root');
   put(s, 'res.users', 2, { login: 'admin', partner_id: 3 }, 'base.user_admin');
+  // the least-privilege user of real-odoo-up.sh (its rights: sandbox/odoo/access.ts)
+  put(s, 'res.partner', 5, { name: 'Integration', company_id: 1 });
+  put(s, 'res.users', 6, { login: 'integration', partner_id: 5 });
   s.forceNextId('res.partner', 7);
 
   put(s, 'mail.message.subtype', 1, { name: 'Discussions', sequence: 0 }, 'mail.mt_comment');

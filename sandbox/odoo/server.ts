@@ -1,3 +1,4 @@
+import { INTEGRATION_USER, type SandboxUser } from './access';
 // One HTTP server for both transports (JSON-2 and XML-RPC) plus the version
 // routes, with fault injection in front of model calls so clients' retry,
 // timeout and circuit-breaker paths can be exercised.
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   serverVersion?: string;
   /** Load the demo company (default true). */
   seed?: boolean;
+  /** Users besides the admin, with their groups (default: the `integration` user of real-odoo-up.sh). */
+  users?: Array<Omit<SandboxUser, 'uid'>>;
 }
 
 export interface FaultSpec {
@@ -63,6 +66,8 @@ export interface Sandbox {
   login: string;
   password: string;
   apiKey: string;
+  /** Users besides the admin: login, password, API key, groups. */
+  users: SandboxUser[];
   store: ModelStore;
   stats: SandboxStats;
   inject(fault: FaultSpec): void;
@@ -126,8 +131,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const store = new ModelStore({ seed: opts.seed !== false, serverVersion: version });
   const stats: SandboxStats = { calls: 0, byMethod: {}, authentications: 0 };
   let faults: ActiveFault[] = [];
+  // the first other user is the seeded res.users 6; more get fresh users
+  const users: SandboxUser[] = (opts.users ?? [INTEGRATION_USER]).map((u, n) => {
+    const uid = n === 0 ? 6 : store.create('res.users', { login: u.login, partner_id: store.create('res.partner', { name: u.login }) });
+    if (n === 0 && u.login !== 'integration') store.write('res.users', [6], { login: u.login });
+    return { ...u, uid };
+  });
 
   const xmlEnv: XmlRpcEnv = {
+    users,
     store,
     database,
     login,
@@ -194,7 +206,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const method = decodeURIComponent(m[2]);
     const faulted = await withFaults(model, method, () => errorAnswer(serializationFailure()));
     if (!isPassThrough(faulted)) return faulted;
-    const env = { store, database, apiKey };
+    const env = { store, database, apiKey, users };
     const request = { model, method, headers: req.headers, body };
     let answer: Outcome;
     try {
@@ -290,6 +302,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     login,
     password,
     apiKey,
+    users,
     store,
     stats,
     inject(fault: FaultSpec) {

@@ -109,7 +109,8 @@ describe('2. one writer per server: no duplicates across nodes', () => {
     const a = writerOf(client);
     const b = writerOf(client);
     expect(a).toBe(b);
-    sandbox.inject({ model: 'res.partner', method: 'search_read', latencyMs: 50, times: 1 });
+    // the first creation is slow: before, the second node's search saw nothing and created a duplicate
+    sandbox.inject({ model: 'res.partner', method: 'load', latencyMs: 100, times: 1 });
     const results = await Promise.all([
       a.submit({ operation: 'upsert', model: 'res.partner', keyFields: ['ref'], record: { ref: 'EO-UP-1', name: 'From node A' } }),
       b.submit({ operation: 'upsert', model: 'res.partner', keyFields: ['ref'], record: { ref: 'EO-UP-1', name: 'From node B' } }),
