@@ -554,6 +554,8 @@ export function resolve(s: ModelStore, call: ModelCall): MethodSpec {
 export function execute(s: ModelStore, call: ModelCall): unknown {
   const user = call.user;
   if (!user || user.admin) return executeAs(s, call);
+  // an unknown model or method is reported before rights are checked, as Odoo does
+  resolve(s, call);
   try {
     checkAccess(s, user, call.model, call.method);
   } catch (err) {

@@ -6,13 +6,16 @@ import type { ServerConfig } from './red';
  * Where contract tests send their calls: a real Odoo when ODOO_URL is set
  * (ODOO_DB, ODOO_LOGIN, ODOO_API_KEY and/or ODOO_PASSWORD; its version is asked
  * once by test/helpers/global-setup.ts), else the sandbox in each personality
- * it has (Odoo 19.0 and 17.0), started in this process.
+ * it has (Odoo 19.0 and 17.0), started in this process, and as 19.0 once more
+ * as its least-privilege integration user.
  */
 export interface TargetSpec {
   label: string;
   real: boolean;
   /** The version the server reports; decides its routes and field names. */
   serverVersion: string;
+  /** Sandbox only: run as its least-privilege `integration` user, fixtures made by the admin. */
+  asIntegrationUser?: boolean;
 }
 
 export interface Target {
@@ -41,7 +44,11 @@ export function targets(env: Record<string, string | undefined> = process.env): 
     if (!env.ODOO_SERVER_VERSION) throw new Error('ODOO_SERVER_VERSION is unset: the contract suite asks the server in test/helpers/global-setup.ts (jest globalSetup)');
     return [{ label: `Odoo ${env.ODOO_SERVER_VERSION} at ${env.ODOO_URL} as ${env.ODOO_LOGIN ?? 'admin'}`, real: true, serverVersion: env.ODOO_SERVER_VERSION }];
   }
-  return SANDBOX_VERSIONS.map((v) => ({ label: `sandbox ${v}`, real: false, serverVersion: v }));
+  return [
+    ...SANDBOX_VERSIONS.map((v) => ({ label: `sandbox ${v}`, real: false, serverVersion: v })),
+    // the sandbox's access rules are 19's (Purchase / User, Inventory / User, Products / Create)
+    { label: 'sandbox 19.0 as integration', real: false, serverVersion: '19.0', asIntegrationUser: true },
+  ];
 }
 
 export async function startTarget(spec: TargetSpec, env: Record<string, string | undefined> = process.env): Promise<Target> {
@@ -55,7 +62,11 @@ export async function startTarget(spec: TargetSpec, env: Record<string, string |
   }
   const { startSandbox } = await import('../../sandbox/odoo/server');
   const sandbox = await startSandbox({ serverVersion: spec.serverVersion });
-  return { real: false, url: sandbox.url, database: sandbox.database, login: sandbox.login, apiKey: sandbox.apiKey, password: sandbox.password, version, sandbox, close: () => sandbox.close() };
+  const base = { real: false, url: sandbox.url, database: sandbox.database, version, sandbox, close: () => sandbox.close() };
+  const user = spec.asIntegrationUser ? sandbox.users.find((u) => u.login === 'integration') : undefined;
+  if (spec.asIntegrationUser && !user) throw new Error('the sandbox has no integration user');
+  if (user) return { ...base, login: user.login, apiKey: user.apiKey, password: user.password, fixtureLogin: { login: sandbox.login, password: sandbox.password } };
+  return { ...base, login: sandbox.login, apiKey: sandbox.apiKey, password: sandbox.password };
 }
 
 export interface Route {
