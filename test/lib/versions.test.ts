@@ -80,3 +80,32 @@ describe('the client against the sandbox as Odoo 17', () => {
     }
   });
 });
+
+describe('vendor prices and units, by version', () => {
+  const row = (uom: string) => ({ supplierCode: 'SUP-NORD', supplierProductCode: 'NT-OAK-200', internalRef: 'TMB-OAK-2M', price: 230, currency: 'EUR', minQty: 1, uom, leadTimeDays: 14 });
+  it.each([
+    ['17.0', { dozens: 'refused', unitField: undefined }],
+    ['19.0', { dozens: 'written', unitField: 'product_uom_id' }],
+  ] as const)('Odoo %s', async (serverVersion, expected) => {
+    const { LookupCache } = await import('../../lib/odoo/lookup');
+    const { planCanonicalToOdoo } = await import('../../lib/canonical/flow');
+    const sb = await startSandbox({ serverVersion });
+    const c = new OdooClient({ url: sb.url, database: sb.database, login: sb.login, secret: sb.apiKey });
+    try {
+      const lookups = new LookupCache(c);
+      // 17 prices a vendor in the product's purchase unit: another unit is refused, naming both; 19 writes the unit with the price
+      const dozens = await planCanonicalToOdoo('supplier-price@1', [row('Dozens')], lookups);
+      expect(dozens.failed.length ? 'refused' : 'written').toBe(expected.dozens);
+      if (dozens.failed.length) expect(dozens.failed[0]!.error.message).toBe(`unit "Dozens" differs from the product's purchase unit "Units"; this Odoo keeps vendor prices in that unit, convert it in the mapping`);
+      const units = await planCanonicalToOdoo('supplier-price@1', [row('Units')], lookups);
+      expect(units.failed).toEqual([]);
+      const record = (units.ok[0]!.payload as Array<Record<string, unknown>>)[0]!;
+      expect(record.partner_id).toEqual(expect.any(Number));
+      // the unit is written only where the vendor price owns it (17's product_uom would change the product)
+      expect(Object.keys(record).filter((k) => k.startsWith('product_uom'))).toEqual(expected.unitField ? [expected.unitField] : []);
+    } finally {
+      c.close();
+      await sb.close();
+    }
+  });
+});
