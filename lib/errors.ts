@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'NOT_ODOO'
   | 'BAD_INPUT'
   | 'CONFIG'
+  | 'TOO_LARGE'
   | 'HTTP_ERROR'
   | 'SERVER_ERROR'
   | 'INTERNAL';
@@ -241,6 +242,19 @@ export function badInput(message: string, details?: Record<string, unknown>): In
 
 export function configError(message: string, details?: Record<string, unknown>): IntegrationError {
   return new IntegrationError({ message, code: 'CONFIG', transient: false, applied: 'no', ...(details ? { details } : {}) });
+}
+
+/**
+ * A row Odoo's `load` refused: it reports errors in its answer instead of
+ * raising, so its text is all there is. A serialization failure there (two
+ * writers creating one external id at once) rolled the row back and is worth
+ * retrying: the retry finds what the other writer created.
+ */
+export function classifyLoadMessage(message: string): IntegrationError {
+  const text = `load refused row: ${message}`;
+  if (CONCURRENCY_PATTERN.test(message)) return new IntegrationError({ message: text, code: 'CONCURRENCY', transient: true, applied: 'no', odooException: 'load' });
+  const access = /not allowed to|AccessError/i.test(message);
+  return new IntegrationError({ message: text, code: access ? 'ACCESS' : 'VALIDATION', transient: false, applied: 'no', odooException: 'load' });
 }
 
 /** The same error, saying what a write operation knows about its own effect. */

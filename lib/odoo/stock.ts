@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { badInput, IntegrationError, withEffect } from '../errors';
+import { badInput, classifyLoadMessage, IntegrationError, withEffect } from '../errors';
 import type { ItemOutcome } from './batcher';
 import type { Context, OdooClient, OdooRecord } from './client';
 import { XID_MODULE } from './idempotency';
@@ -73,7 +73,7 @@ export class StockWriter {
         // a row Odoo refused: found again if a concurrent replay created it meanwhile, failed otherwise
         pickings = await this.pickingsByOrigin(open.map((i) => origins[i] as string));
         const why = loaded.messages.filter((m) => m.type === 'error').map((m) => m.message).join('; ') || 'Odoo refused the stock transfer';
-        for (const i of toLoad) if (!pickings.has(origins[i] as string)) outcomes[i] = fail(new IntegrationError({ message: why, code: 'VALIDATION', transient: false, applied: 'no' }), idempotentAt(i));
+        for (const i of toLoad) if (!pickings.has(origins[i] as string)) outcomes[i] = fail(classifyLoadMessage(why), idempotentAt(i));
       } else {
         pickings = await this.pickingsByOrigin(open.map((i) => origins[i] as string));
       }

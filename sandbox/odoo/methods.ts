@@ -590,13 +590,20 @@ function executeAs(s: ModelStore, call: ModelCall): unknown {
     bound = bindCall(spec, args, call.kwargs);
   }
   const env: CallEnv = { s, model: call.model, ctx: call.context, transport: call.transport, readOpts: call.readOpts ?? {} };
-  return s.transaction(() => {
-    const result = spec.impl(env, ids, bound);
-    if (call.transport === 'xmlrpc' && call.method === 'create') {
-      if (!call.args.length) throw new OdooError('builtins.IndexError', 'builtin', 'list index out of range');
-      const first = call.args[0];
-      if (first && typeof first === 'object' && !Array.isArray(first)) return (result as number[])[0];
-    }
-    return result;
-  });
+  // like Odoo, translated fields are read and searched in the context's language
+  const lang = s.lang;
+  s.lang = typeof call.context?.lang === 'string' ? call.context.lang : undefined;
+  try {
+    return s.transaction(() => {
+      const result = spec.impl(env, ids, bound);
+      if (call.transport === 'xmlrpc' && call.method === 'create') {
+        if (!call.args.length) throw new OdooError('builtins.IndexError', 'builtin', 'list index out of range');
+        const first = call.args[0];
+        if (first && typeof first === 'object' && !Array.isArray(first)) return (result as number[])[0];
+      }
+      return result;
+    });
+  } finally {
+    s.lang = lang;
+  }
 }

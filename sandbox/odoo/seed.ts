@@ -69,6 +69,9 @@ export function seedBase(s: ModelStore): void {
   put(s, 'uom.uom', 3, { name: 'Dozens', relative_factor: 12.0, relative_uom_id: 1, active: false }, 'uom.product_uom_dozen'); // archived in a fresh Odoo 19
   put(s, 'uom.uom', 15, { name: 'g', relative_factor: 1.0 }, 'uom.product_uom_gram');
   put(s, 'uom.uom', 16, { name: 'kg', relative_factor: 1000.0, relative_uom_id: 15 }, 'uom.product_uom_kgm');
+  // Odoo's French language pack: read and searched under context {"lang": "fr_FR"}
+  s.setTranslation('uom.uom', 1, 'name', 'fr_FR', 'Unités');
+  s.setTranslation('uom.uom', 3, 'name', 'fr_FR', 'Douzaines');
 
   put(s, 'product.category', 1, { name: 'All' }, 'product.product_category_all');
 

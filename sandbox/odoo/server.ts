@@ -52,6 +52,8 @@ export interface FaultSpec {
   loseAnswer?: 'drop' | 'delay';
   loseAnswerDelayMs?: number;
   times?: number;
+  /** Let this many matching calls through untouched first (e.g. `skip: 2` faults the third page of a read). */
+  skip?: number;
 }
 
 export interface SandboxStats {
@@ -79,6 +81,7 @@ export interface Sandbox {
 interface ActiveFault {
   spec: FaultSpec;
   remaining: number;
+  skip: number;
 }
 
 const REASONS: Record<number, string> = {
@@ -116,9 +119,12 @@ function xmlAnswer(body: string): HttpAnswer {
   return { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body };
 }
 
+/** Odoo Online names its versions `saas~19.1`: version_info then starts with `'saas~19'` (odoo/release.py). */
 function versionInfo(version: string): unknown[] {
-  const [major, minor] = version.split('.').map((x) => Number.parseInt(x, 10));
-  return [major || 0, minor || 0, 0, 'final', 0, ''];
+  const m = /^(saas~)?(\d+)(?:\.(\d+))?/.exec(version);
+  const major = Number(m?.[2] ?? 0);
+  const minor = Number(m?.[3] ?? 0);
+  return [m?.[1] ? `saas~${major}` : major, minor, 0, 'final', 0, ''];
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -167,6 +173,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (f.remaining <= 0) continue;
       if (f.spec.model !== undefined && f.spec.model !== model) continue;
       if (f.spec.method !== undefined && f.spec.method !== method) continue;
+      if (f.skip > 0) {
+        f.skip--;
+        continue;
+      }
       f.remaining--;
       latency += f.spec.latencyMs ?? 0;
       if (!terminal && (f.spec.drop || f.spec.httpStatus || f.spec.serializationFailure)) terminal = f.spec;
@@ -306,7 +316,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     store,
     stats,
     inject(fault: FaultSpec) {
-      faults.push({ spec: { ...fault }, remaining: fault.times ?? Infinity });
+      faults.push({ spec: { ...fault }, remaining: fault.times ?? Infinity, skip: fault.skip ?? 0 });
     },
     clearFaults() {
       faults = [];

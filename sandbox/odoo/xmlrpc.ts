@@ -100,6 +100,12 @@ class Parser {
   }
 
   value(): unknown {
+    const first = this.peek();
+    // <value/> is an empty string, as Python's xmlrpc.client (and so Odoo) reads it
+    if (first && first.kind === 'empty' && first.name === 'value') {
+      this.i++;
+      return '';
+    }
     this.expect('open', 'value');
     const raw = this.text();
     const t = this.tokens[this.i];
@@ -127,7 +133,7 @@ class Parser {
           this.expect('open', 'data');
           for (;;) {
             const n = this.peek();
-            if (n && n.kind === 'open' && n.name === 'value') out.push(this.value());
+            if (n && (n.kind === 'open' || n.kind === 'empty') && n.name === 'value') out.push(this.value());
             else break;
           }
           this.expect('close', 'data');

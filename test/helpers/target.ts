@@ -51,7 +51,8 @@ export function targets(env: Record<string, string | undefined> = process.env): 
   ];
 }
 
-export async function startTarget(spec: TargetSpec, env: Record<string, string | undefined> = process.env): Promise<Target> {
+/** Starts `spec`; without one, the first target (the real server, or the sandbox as 19.0). */
+export async function startTarget(spec: TargetSpec = targets()[0] as TargetSpec, env: Record<string, string | undefined> = process.env): Promise<Target> {
   const version = odooVersion(spec.serverVersion);
   if (spec.real) {
     const t: Target = { real: true, url: env.ODOO_URL ?? '', database: env.ODOO_DB ?? '', login: env.ODOO_LOGIN ?? 'admin', version, close: async () => undefined };
