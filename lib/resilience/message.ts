@@ -1,0 +1,36 @@
+/**
+ * Messages kept on disk or in PostgreSQL are JSON. Buffers survive the trip
+ * (JSON turns them into {type: 'Buffer', data}); properties that describe
+ * the failure rather than the message are left out of the stored original.
+ */
+export type Msg = Record<string, unknown>;
+
+const FAILURE_PROPS = new Set(['error', '_error', 'retry', 'replay', '_msgid']);
+
+/** The message as it is kept: a JSON-safe copy without its failure properties. */
+export function toStored(msg: Msg): Msg {
+  const out: Msg = {};
+  for (const [k, v] of Object.entries(msg)) if (!FAILURE_PROPS.has(k)) out[k] = v;
+  return JSON.parse(JSON.stringify(out)) as Msg;
+}
+
+function revive(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(revive);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (o.type === 'Buffer' && Array.isArray(o.data) && Object.keys(o).length === 2) return Buffer.from(o.data as number[]);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = revive(x);
+    return out;
+  }
+  return v;
+}
+
+/** A fresh copy of a stored message, Buffers restored. */
+export function fromStored(stored: Msg): Msg {
+  return revive(stored) as Msg;
+}
+
+export function correlationIdOf(msg: Msg): string | undefined {
+  return typeof msg.correlationId === 'string' ? msg.correlationId : undefined;
+}
