@@ -193,7 +193,7 @@ export class RetryGateCore {
       this.giveUp(msg, error, { ...prior, attempt: attempt - 1, firstFailedAt }, decision.reason, rows, now);
       return;
     }
-    const id = typeof prior.id === 'string' && !this.journal.has(prior.id) ? prior.id : randomUUID();
+    const id = typeof prior.id === 'string' ? prior.id : randomUUID();
     const entry: GateEntry = { msg: toStored(msg), attempt, firstFailedAt, lastError: error, nextAt: decision.at, ...(rows ? { rows } : {}) };
     await this.journal.put(id, entry);
     if (this.closed) return;

@@ -185,14 +185,17 @@ export class Journal<V = unknown> {
     if (this.closed) return Promise.reject(new JournalError(`journal ${path.basename(this.file)} is closed`));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ops, resolve, reject });
-      this.pumping ??= this.pump().finally(() => {
-        this.pumping = undefined;
-      });
+      this.pumping ??= this.pump();
     });
   }
 
   private async pump(): Promise<void> {
-    while (this.queue.length) {
+    // the flag is cleared in the same synchronous step that sees the queue empty, so no write is stranded
+    for (;;) {
+      if (!this.queue.length) {
+        this.pumping = undefined;
+        return;
+      }
       const group = this.queue;
       this.queue = [];
       const buf = Buffer.concat(group.flatMap((p) => p.ops.map((op) => encode(op.key, op.value))));
