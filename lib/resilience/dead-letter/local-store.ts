@@ -4,6 +4,8 @@ import { DeadLetterCounts, DeadLetterEntry, DeadLetterFilter, DeadLetterStore, L
 
 export class LocalDeadLetterStore implements DeadLetterStore {
   readonly kind = 'local' as const;
+  /** Ids being claimed: a journal write becomes visible only once synced, so two claims must not both see `dead`. */
+  private readonly claiming = new Set<string>();
 
   private constructor(private readonly journal: Journal<DeadLetterEntry>) {}
 
@@ -44,9 +46,14 @@ export class LocalDeadLetterStore implements DeadLetterStore {
   }
 
   async claim(ids: string[]): Promise<DeadLetterEntry[]> {
-    const taken = ids.map((id) => this.journal.get(id)).filter((e): e is DeadLetterEntry => e?.state === 'dead');
+    const taken = ids.map((id) => this.journal.get(id)).filter((e): e is DeadLetterEntry => e?.state === 'dead' && !this.claiming.has(e.id));
     const replayed = taken.map((e) => ({ ...e, state: 'replayed' as const, replays: e.replays + 1 }));
-    await this.journal.batch(replayed.map((e) => ({ key: e.id, value: e })));
+    for (const e of replayed) this.claiming.add(e.id);
+    try {
+      await this.journal.batch(replayed.map((e) => ({ key: e.id, value: e })));
+    } finally {
+      for (const e of replayed) this.claiming.delete(e.id);
+    }
     return replayed;
   }
 
