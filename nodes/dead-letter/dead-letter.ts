@@ -10,6 +10,7 @@ interface Handle {
   node: Node & { z?: string };
   service?: DeadLetterService;
   problem?: Error;
+  ready?: Promise<void>;
 }
 
 /** Deployed dead-letter nodes by id, for the admin API (one map however often the module is initialised). */
@@ -25,8 +26,10 @@ export = function (RED: RED) {
   const route = (fn: (s: DeadLetterService, req: Request) => Promise<ApiAnswer>) => (req: Request, res: Response) => {
     const h = nodes.get(req.params.node ?? '');
     if (!h) return reply(res, { status: 404, body: { error: `no deployed dead-letter node with id ${JSON.stringify(req.params.node)}` } });
-    if (!h.service) return reply(res, { status: 503, body: { error: `dead-letter store is unavailable: ${h.problem?.message ?? 'still opening'}` } });
-    fn(h.service, req).then(
+    (h.ready ?? Promise.resolve()).then(() => {
+      if (!h.service) throw new Error(`dead-letter store is unavailable: ${h.problem?.message ?? 'the node is closing'}`);
+      return fn(h.service, req);
+    }).then(
       (a) => reply(res, a),
       (err: Error) => reply(res, { status: 503, body: { error: err.message } }),
     );
@@ -88,6 +91,7 @@ export = function (RED: RED) {
           node.status({ fill: 'red', shape: 'ring', text: RED._('dead-letter.status.unavailable') });
         },
       );
+      handle.ready = ready;
     } catch (err) {
       handle.problem = classifyError(err);
       node.error(`dead-letter configuration is invalid: ${handle.problem.message}`);

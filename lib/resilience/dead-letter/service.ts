@@ -218,8 +218,10 @@ export class DeadLetterService {
     const ids = await this.store.ids(clean(parsed.data));
     const lines: string[] = [];
     for (let i = 0; i < ids.length; i += 500) {
-      const { entries } = await this.store.list({ ids: ids.slice(i, i + 500), state: parsed.data.state ?? 'dead' }, { limit: 500 });
-      for (const e of entries.reverse()) lines.push(JSON.stringify(e));
+      const chunk = ids.slice(i, i + 500);
+      const { entries } = await this.store.list({ ids: chunk, state: parsed.data.state ?? 'dead' }, { limit: 500 });
+      const byId = new Map(entries.map((e) => [e.id, e]));
+      for (const id of chunk) if (byId.has(id)) lines.push(JSON.stringify(byId.get(id)));
     }
     return { status: 200, lines };
   }
