@@ -9,6 +9,8 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'odoo-read': () => require('./odoo-read').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'canonical-map': () => require('./canonical-map').run({ json: true }),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'retry-gate': () => require('./retry-gate').run(),
 };
 
 async function main(): Promise<void> {

@@ -7,11 +7,15 @@ export type Msg = Record<string, unknown>;
 
 const FAILURE_PROPS = new Set(['error', '_error', 'retry', 'replay', '_msgid']);
 
-/** The message as it is kept: a JSON-safe copy without its failure properties. */
+/**
+ * The message as it is kept, without its failure properties. A shallow copy:
+ * the keeper owns the message from here on, serialises it when writing, and
+ * hands out deep copies (fromStored) when sending it again.
+ */
 export function toStored(msg: Msg): Msg {
   const out: Msg = {};
   for (const [k, v] of Object.entries(msg)) if (!FAILURE_PROPS.has(k)) out[k] = v;
-  return JSON.parse(JSON.stringify(out)) as Msg;
+  return out;
 }
 
 function revive(v: unknown): unknown {
@@ -26,9 +30,9 @@ function revive(v: unknown): unknown {
   return v;
 }
 
-/** A fresh copy of a stored message, Buffers restored. */
+/** A fresh deep copy of a stored message as JSON would give it back, Buffers restored. */
 export function fromStored(stored: Msg): Msg {
-  return revive(stored) as Msg;
+  return revive(JSON.parse(JSON.stringify(stored))) as Msg;
 }
 
 export function correlationIdOf(msg: Msg): string | undefined {

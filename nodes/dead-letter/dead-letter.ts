@@ -18,9 +18,11 @@ const nodes = new Map<string, Handle>();
 
 export = function (RED: RED) {
   const reply = (res: Response, a: ApiAnswer) => {
-    if (a.lines && res.set && res.send) {
-      res.set('Content-Type', 'application/x-ndjson');
-      res.status(a.status).send(a.lines.map((l) => `${l}\n`).join(''));
+    const { set, send } = res;
+    if (a.lines && set && send) {
+      set.call(res, 'Content-Type', 'application/x-ndjson');
+      res.status(a.status);
+      send.call(res, a.lines.map((l) => `${l}\n`).join(''));
     } else res.status(a.status).json(a.body);
   };
   const route = (fn: (s: DeadLetterService, req: Request) => Promise<ApiAnswer>) => (req: Request, res: Response) => {

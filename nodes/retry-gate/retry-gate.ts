@@ -35,6 +35,9 @@ export = function (RED: RED) {
       },
     };
 
+    // for benchmarks and operators: how hard the journal works
+    (node as Node & { journalStats?: () => { fsyncs: number; pending: number } }).journalStats = () => ({ fsyncs: core?.fsyncs ?? 0, pending: core?.pending ?? 0 });
+
     let ready: Promise<void> = Promise.resolve();
     try {
       const options = parseGateOptions(def);
