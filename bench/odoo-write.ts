@@ -5,6 +5,7 @@
  */
 import xmlrpc from 'xmlrpc';
 import { OdooClient } from '../lib/odoo/client';
+import { OdooWriter } from '../lib/odoo/writer';
 import { benchTarget } from './target';
 import { loadNodes } from './nodes';
 
@@ -40,6 +41,8 @@ export async function run(): Promise<Record<string, number>> {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (nodes.errors() > 0) throw new Error(`${nodes.errors()} records failed`);
     const calls = nodes.calls();
+    // the same records as plain `create` (no idempotency key, so no external ids): what exactly-once costs, same run
+    const plainSeconds = await plainCreates(target, prefix);
     const baselineSeconds = await baseline(target, prefix);
     const rate = RECORDS / seconds;
     const baselineRate = BASELINE_RECORDS / baselineSeconds;
@@ -48,6 +51,8 @@ export async function run(): Promise<Record<string, number>> {
       seconds: round(seconds),
       records_per_s: round(rate),
       calls,
+      plain_create_records_per_s: round(RECORDS / plainSeconds),
+      vs_plain_create: round(rate / (RECORDS / plainSeconds)),
       baseline_records_per_s: round(baselineRate),
       ratio: round(rate / baselineRate),
     };
@@ -55,6 +60,18 @@ export async function run(): Promise<Record<string, number>> {
     await nodes.close();
     if (target.real) await cleanup(target, prefix);
     target.stop();
+  }
+}
+
+async function plainCreates(t: { url: string; database: string; login: string; secret: string; secretKind: 'apikey' | 'password' }, prefix: string): Promise<number> {
+  const client = new OdooClient({ url: t.url, database: t.database, login: t.login, secret: t.secret, secretKind: t.secretKind });
+  const writer = new OdooWriter(client, { maxSize: 500, windowMs: 20 });
+  try {
+    const start = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: RECORDS }, (_x, i) => writer.submit({ operation: 'create', model: 'product.product', record: { name: `${prefix} plain ${i}`, default_code: `${prefix}-P${i}`, list_price: i } })));
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  } finally {
+    client.close();
   }
 }
 

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'NOT_ODOO'
   | 'BAD_INPUT'
   | 'CONFIG'
+  | 'TOO_LARGE'
   | 'HTTP_ERROR'
   | 'SERVER_ERROR'
   | 'INTERNAL';
@@ -189,10 +190,24 @@ function decide(f: ErrorFacts): { code: ErrorCode; transient: boolean } {
   return { code: 'INTERNAL', transient: false };
 }
 
+/** Connection never made: the request cannot have reached Odoo. */
+const NOT_SENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Whether the call may have been applied. An answer from Odoo means its
+ * transaction ended (an error rolled it back); a gateway's 502/504 means the
+ * proxy lost Odoo mid-request; a timeout or reset after sending is unknown.
+ */
+function appliedOf(f: ErrorFacts): 'no' | 'unknown' {
+  if (f.status !== undefined) return f.status === 502 || f.status === 504 ? 'unknown' : 'no';
+  if (f.networkCode === undefined) return 'no';
+  return NOT_SENT_NETWORK_CODES.has(f.networkCode) ? 'no' : 'unknown';
+}
+
 /** Build an IntegrationError from facts gathered by a transport. */
 export function classify(facts: ErrorFacts): IntegrationError {
   const { code, transient } = decide(facts);
-  const init: Omit<MsgError, 'source'> = { message: facts.message, code, transient };
+  const init: Omit<MsgError, 'source'> = { message: facts.message, code, transient, applied: appliedOf(facts) };
   if (facts.status !== undefined) init.status = facts.status;
   if (facts.odooException) init.odooException = facts.odooException;
   const retryAfterMs = parseRetryAfter(facts.retryAfter);
@@ -222,11 +237,31 @@ export function classifyError(err: unknown): IntegrationError {
 }
 
 export function badInput(message: string, details?: Record<string, unknown>): IntegrationError {
-  return new IntegrationError({ message, code: 'BAD_INPUT', transient: false, ...(details ? { details } : {}) });
+  return new IntegrationError({ message, code: 'BAD_INPUT', transient: false, applied: 'no', ...(details ? { details } : {}) });
 }
 
 export function configError(message: string, details?: Record<string, unknown>): IntegrationError {
-  return new IntegrationError({ message, code: 'CONFIG', transient: false, ...(details ? { details } : {}) });
+  return new IntegrationError({ message, code: 'CONFIG', transient: false, applied: 'no', ...(details ? { details } : {}) });
+}
+
+/**
+ * A row Odoo's `load` refused: it reports errors in its answer instead of
+ * raising, so its text is all there is. A serialization failure there (two
+ * writers creating one external id at once) rolled the row back and is worth
+ * retrying: the retry finds what the other writer created.
+ */
+export function classifyLoadMessage(message: string): IntegrationError {
+  const text = `load refused row: ${message}`;
+  if (CONCURRENCY_PATTERN.test(message)) return new IntegrationError({ message: text, code: 'CONCURRENCY', transient: true, applied: 'no', odooException: 'load' });
+  const access = /not allowed to|AccessError/i.test(message);
+  return new IntegrationError({ message: text, code: access ? 'ACCESS' : 'VALIDATION', transient: false, applied: 'no', odooException: 'load' });
+}
+
+/** The same error, saying what a write operation knows about its own effect. */
+export function withEffect(err: IntegrationError, effect: { applied?: Applied; idempotent: boolean }): IntegrationError {
+  const out = new IntegrationError({ ...err.toMsgError(), applied: effect.applied ?? err.applied ?? 'unknown', idempotent: effect.idempotent });
+  if (err.stack) out.stack = err.stack;
+  return out;
 }
 
 export type RetryVerdict = { retry: true } | { retry: false; reason: 'permanent' | 'unsafe' };

@@ -6,14 +6,16 @@
  * message naming the key.
  */
 import { badInput, IntegrationError } from '../errors';
-import type { Context, OdooRecord } from '../odoo/client';
+import { withoutUndefined, type Context, type OdooRecord } from '../odoo/client';
 import type { LookupCache } from '../odoo/lookup';
 import type { InventoryEvent, PoAck, PurchaseOrder, ShipmentNotice, SupplierInvoice, SupplierPrice } from './schemas';
 
 export interface OdooOperation {
   model: string;
-  operation: 'create' | 'write' | 'upsert' | 'call' | 'create_missing' | 'adjust_quant';
+  operation: 'create' | 'write' | 'upsert' | 'call' | 'create_missing' | 'adjust_quant' | 'set_quant';
   keyFields?: string[];
+  /** One idempotency key per record (plant event ids): every delivery of the same events writes the same keys. */
+  keys?: string[];
   method?: string;
   context?: Context;
   /** odoo-write calls this method on the written ids afterwards (one call per batch). */
@@ -36,8 +38,13 @@ export interface Plan {
 export const TO_ODOO_SCHEMAS = ['supplier-price@1', 'purchase-order@1', 'po-ack@1', 'shipment-notice@1', 'supplier-invoice@1', 'inventory-event@1'] as const;
 export type ToOdooSchema = (typeof TO_ODOO_SCHEMAS)[number];
 
-/** Units Odoo ships archived (Dozens until multi-units is switched on) are still valid on lines. */
-const ALL_UNITS = { active_test: false };
+/**
+ * Canonical units are Odoo's unit names in English: looked up in en_US whatever
+ * language the server's context asks for (a French context names "Units"
+ * "Unités"), and compared by id, never by the name Odoo displays. Units Odoo
+ * ships archived (Dozens until multi-units is switched on) are still valid.
+ */
+const ALL_UNITS = { active_test: false, lang: 'en_US' };
 
 const m2oId = (v: unknown): number | undefined => (Array.isArray(v) ? (v[0] as number) : typeof v === 'number' ? v : undefined);
 
@@ -75,13 +82,46 @@ async function resolveOne(lookups: LookupCache, failures: Failures, objects: unk
 const supplierUnknown = (code: string) => `supplier code "${code}" is not the reference (ref) of any partner in Odoo`;
 const productUnknown = (ref: string) => `internal reference "${ref}" is not the default_code of any product in Odoo`;
 const poUnknown = (name: string) => `purchase order "${name}" does not exist in Odoo`;
+const unitUnknown = (u: string) => `unit "${u}" is not a unit of measure in Odoo`;
+
+/** Unit ids by canonical (English) name; names that are not exactly one unit are left out. */
+async function unitIds(names: Array<string | undefined>, lookups: LookupCache): Promise<Map<string, number>> {
+  const found = await lookups.find('uom.uom', 'name', names.filter((n): n is string => n !== undefined), { context: ALL_UNITS });
+  return new Map([...found].filter(([, r]) => r.length === 1).map(([k, r]) => [k, r[0]?.id as number]));
+}
+
+/**
+ * Odoo datetime fields (planned dates, scheduled dates) for a date-only
+ * canonical value: noon of that day in the server context's time zone (`tz`,
+ * else UTC), sent in UTC as Odoo stores them. Midnight UTC would show as the
+ * previous day west of UTC; noon is the same day from UTC−11 to UTC+11 even
+ * without a `tz`, and never near a daylight-saving switch.
+ */
+export function datetimeOfDate(date: string, timeZone: string | undefined): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const noonUtc = Date.UTC(y, m - 1, d, 12);
+  const utc = noonUtc - zoneOffsetMs(noonUtc, timeZone);
+  return new Date(utc).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function zoneOffsetMs(at: number, timeZone: string | undefined): number {
+  if (!timeZone || timeZone === 'UTC') return 0;
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(at);
+  } catch {
+    return 0; // a time zone Node does not know: UTC (Odoo would not know it either)
+  }
+  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - at;
+}
 
 async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache): Promise<Plan> {
   const failures = new Failures();
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
   const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown, { fields: ['product_tmpl_id'] });
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
-  const uoms = await resolveOne(lookups, failures, objects, (o) => o.uom, 'uom.uom', 'name', (u) => `unit "${u}" is not a unit of measure in Odoo`, { context: ALL_UNITS });
+  const uoms = await resolveOne(lookups, failures, objects, (o) => o.uom, 'uom.uom', 'name', unitUnknown, { context: ALL_UNITS });
   const records: OdooRecord[] = [];
   const rows: number[] = [];
   objects.forEach((o, i) => {
@@ -113,6 +153,7 @@ async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache): P
 /** A purchase order from another system (a planning tool, a plant) becomes a draft RFQ in Odoo, once per number. */
 async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCache): Promise<Plan> {
   const failures = new Failures();
+  const tz = lookups.timeZone();
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
   const lines = objects.flatMap((o) => o.lines);
@@ -131,15 +172,15 @@ async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCac
         return;
       }
       if (uom.length !== 1) {
-        failures.add(i, `line ${n + 1}: unit "${line.uom}" is not a unit of measure in Odoo`);
+        failures.add(i, `line ${n + 1}: ${unitUnknown(line.uom)}`);
         return;
       }
       const vals: OdooRecord = { product_id: product[0]?.id, product_qty: line.quantity, price_unit: line.price, product_uom_id: uom[0]?.id };
-      if (line.requestedDate) vals.date_planned = `${line.requestedDate} 00:00:00`;
+      if (line.requestedDate) vals.date_planned = datetimeOfDate(line.requestedDate, tz);
       if (line.description) vals.name = line.description;
       orderLines.push([0, 0, vals]);
     }
-    records.push({ partner_id: partners[i]?.id, origin: po.number, date_order: `${po.orderDate} 00:00:00`, currency_id: currencies[i]?.id, order_line: orderLines });
+    records.push({ partner_id: partners[i]?.id, origin: po.number, date_order: datetimeOfDate(po.orderDate, tz), currency_id: currencies[i]?.id, order_line: orderLines });
     rows.push(i);
   });
   // our PO number travels in `origin`: a re-sent order from the same supplier is left as it is, never created twice
@@ -160,44 +201,88 @@ async function purchaseOrders(objects: Array<{ poNumber: string; supplierCode: s
 
 type LineIdentity = { lineRef?: string | undefined; internalRef?: string | undefined; supplierProductCode?: string | undefined };
 
+/** What the lines of one plan name, resolved in a few batched lookups. */
+interface LineKeys {
+  /** internalRef → product id */
+  byRef: Map<string, number>;
+  /** `partnerId/supplierProductCode` → product ids (the variants of a vendor price without a variant) */
+  bySupplierCode: Map<string, number[]>;
+  /** canonical unit name → unit id */
+  units: Map<string, number>;
+}
+
+/**
+ * A line's product: by our internal reference (`default_code`), or by the
+ * supplier's own code through the supplier's vendor prices
+ * (`product.supplierinfo.product_code` of the PO's partner).
+ */
+async function lineKeys(objects: Array<{ lines: Array<LineIdentity & { uom?: string | undefined }> }>, orders: Array<OdooRecord | undefined>, lookups: LookupCache): Promise<LineKeys> {
+  const lines = objects.flatMap((o) => o.lines);
+  const refs = lines.map((l) => l.internalRef).filter((r): r is string => r !== undefined);
+  const byRefFound = await lookups.find('product.product', 'default_code', refs);
+  const byRef = new Map([...byRefFound].filter(([, r]) => r.length === 1).map(([k, r]) => [k, r[0]?.id as number]));
+  const codes = objects.flatMap((o) => o.lines.filter((l) => l.internalRef === undefined && l.lineRef === undefined).map((l) => l.supplierProductCode)).filter((c): c is string => c !== undefined);
+  const partnerIds = [...new Set(orders.map((po) => m2oId(po?.partner_id)).filter((p): p is number => p !== undefined))];
+  const bySupplierCode = new Map<string, number[]>();
+  if (codes.length && partnerIds.length) {
+    const infos = [...(await lookups.find('product.supplierinfo', 'product_code', codes, { fields: ['partner_id', 'product_id', 'product_tmpl_id'], domain: [['partner_id', 'in', partnerIds]] })).values()].flat();
+    const templates = infos.filter((i) => !i.product_id).map((i) => m2oId(i.product_tmpl_id)).filter((t): t is number => t !== undefined);
+    const variants = templates.length ? await lookups.find('product.product', 'product_tmpl_id', templates) : new Map<string, OdooRecord[]>();
+    for (const info of infos) {
+      const key = `${m2oId(info.partner_id)}/${String(info.product_code)}`;
+      const ids = info.product_id ? [m2oId(info.product_id) as number] : (variants.get(String(m2oId(info.product_tmpl_id))) ?? []).map((v) => v.id as number);
+      bySupplierCode.set(key, [...new Set([...(bySupplierCode.get(key) ?? []), ...ids])]);
+    }
+  }
+  return { byRef, bySupplierCode, units: await unitIds(lines.map((l) => l.uom), lookups) };
+}
+
 /** A supplier line points at our PO line by its id (lineRef, as we sent it) or by product. */
-function matchLine<L extends { id?: number; product_id?: unknown; purchase_line_id?: unknown }>(line: LineIdentity, candidates: L[], productIdsByRef: Map<string, number>, lineOf: (c: L) => number | undefined = (c) => c.id): L | string {
+function matchLine<L extends { id?: number; product_id?: unknown; purchase_line_id?: unknown }>(line: LineIdentity, partnerId: number | undefined, candidates: L[], keys: LineKeys, lineOf: (c: L) => number | undefined = (c) => c.id): L | string {
   if (line.lineRef !== undefined) {
     const hit = candidates.find((c) => String(lineOf(c)) === line.lineRef);
     return hit ?? `line reference "${line.lineRef}" is not a line of this purchase order`;
   }
-  const productId = line.internalRef !== undefined ? productIdsByRef.get(line.internalRef) : undefined;
-  const hits = candidates.filter((c) => productId !== undefined && m2oId(c.product_id) === productId);
+  let productIds: number[];
+  if (line.internalRef !== undefined) {
+    const id = keys.byRef.get(line.internalRef);
+    productIds = id === undefined ? [] : [id];
+  } else {
+    productIds = keys.bySupplierCode.get(`${partnerId}/${line.supplierProductCode}`) ?? [];
+    if (!productIds.length) return `supplier product code "${line.supplierProductCode}" is not in this supplier's vendor prices (product_code of product.supplierinfo); send internalRef or lineRef`;
+  }
+  const hits = candidates.filter((c) => productIds.includes(m2oId(c.product_id) as number));
   if (hits.length === 1) return hits[0] as L;
   const what = line.internalRef ?? line.supplierProductCode ?? '?';
   return hits.length ? `product "${what}" is on ${hits.length} lines of this purchase order; send the line reference` : `product "${what}" is not on this purchase order`;
 }
 
 /** Every supplier line matched to one of ours, or the first line that matches none (reported on the object). */
-function matchLines<L extends { id?: number; product_id?: unknown; purchase_line_id?: unknown }>(lines: Array<LineIdentity & { uom?: string | undefined }>, candidates: L[], products: Map<string, number>, fail: (message: string) => void, lineOf?: (c: L) => number | undefined, unitOf?: (c: L) => unknown): L[] | undefined {
+function matchLines<L extends { id?: number; product_id?: unknown; purchase_line_id?: unknown }>(lines: Array<LineIdentity & { uom?: string | undefined }>, po: OdooRecord, candidates: L[], keys: LineKeys, fail: (message: string) => void, lineOf?: (c: L) => number | undefined, unitOf?: (c: L) => unknown): L[] | undefined {
   const matched: L[] = [];
   for (const [n, line] of lines.entries()) {
-    const target = matchLine(line, candidates, products, lineOf);
+    const target = matchLine(line, m2oId(po.partner_id), candidates, keys, lineOf);
     if (typeof target === 'string') {
       fail(`line ${n + 1}: ${target}`);
       return undefined;
     }
-    // quantities are written as sent: a unit other than the line's would silently scale them
+    // quantities are written as sent: a unit other than the line's would silently scale them. Compared by id:
+    // the name Odoo shows depends on the context language
     const unit = unitOf?.(target);
-    const unitName = Array.isArray(unit) ? String(unit[1]) : undefined;
-    if (line.uom !== undefined && unitName !== undefined && unitName !== line.uom) {
-      fail(`line ${n + 1}: unit "${line.uom}" differs from the order line's unit "${unitName}"; convert it in the mapping`);
-      return undefined;
+    if (line.uom !== undefined && Array.isArray(unit)) {
+      const wanted = keys.units.get(line.uom);
+      if (wanted === undefined) {
+        fail(`line ${n + 1}: ${unitUnknown(line.uom)}`);
+        return undefined;
+      }
+      if (wanted !== m2oId(unit)) {
+        fail(`line ${n + 1}: unit "${line.uom}" differs from the order line's unit "${String(unit[1])}"; convert it in the mapping`);
+        return undefined;
+      }
     }
     matched.push(target);
   }
   return matched;
-}
-
-async function productIdsFor(lines: LineIdentity[], lookups: LookupCache): Promise<Map<string, number>> {
-  const refs = lines.map((l) => l.internalRef).filter((r): r is string => r !== undefined);
-  const found = await lookups.find('product.product', 'default_code', refs);
-  return new Map([...found].filter(([, r]) => r.length === 1).map(([k, r]) => [k, r[0]?.id as number]));
 }
 
 async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
@@ -205,20 +290,21 @@ async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
   const orders = await purchaseOrders(objects, lookups, failures);
   const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
   const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['order_id', 'product_id', 'product_qty', 'product_uom_id'], fresh: true }) : new Map<string, OdooRecord[]>();
-  const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
+  const keys = await lineKeys(objects, orders, lookups);
+  const tz = lookups.timeZone();
   const writes: PlannedWrite[] = [];
   objects.forEach((ack, i) => {
     const po = orders[i];
     if (!po || failures.has(i)) return;
     const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
-    const targets = matchLines(ack.lines, poLines, products, (m) => failures.add(i, m, { poNumber: ack.poNumber }), undefined, (c) => c.product_uom_id);
+    const targets = matchLines(ack.lines, po, poLines, keys, (m) => failures.add(i, m, { poNumber: ack.poNumber }), undefined, (c) => c.product_uom_id);
     if (!targets) return;
     const lineWrites: OdooRecord[] = [];
     const notes: string[] = [];
     for (const [n, line] of ack.lines.entries()) {
       const target = targets[n] as OdooRecord;
       const vals: OdooRecord = { id: target.id as number, product_qty: line.status === 'rejected' ? 0 : line.confirmedQty };
-      if (line.promisedDate) vals.date_planned = `${line.promisedDate} 00:00:00`;
+      if (line.promisedDate) vals.date_planned = datetimeOfDate(line.promisedDate, tz);
       if (line.price !== undefined) vals.price_unit = line.price;
       lineWrites.push(vals);
       notes.push(`<li>${escapeHtml(String(m2oId(target.product_id) !== undefined ? (target.product_id as [number, string])[1] : target.id))}: ${line.status}, ${line.confirmedQty}${line.promisedDate ? ` by ${line.promisedDate}` : ''}${line.price !== undefined ? ` at ${line.price}` : ''}</li>`);
@@ -237,7 +323,8 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache):
   const pickings = pickingIds.length ? await lookups.find('stock.picking', 'id', pickingIds, { fields: ['state', 'picking_type_code', 'move_ids'], fresh: true }) : new Map<string, OdooRecord[]>();
   const moveIds = [...pickings.values()].flat().flatMap((p) => (p.move_ids as number[]) ?? []);
   const moves = moveIds.length ? await lookups.find('stock.move', 'id', moveIds, { fields: ['product_id', 'purchase_line_id', 'product_uom_qty', 'product_uom', 'picking_id'], fresh: true }) : new Map<string, OdooRecord[]>();
-  const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
+  const keys = await lineKeys(objects, orders, lookups);
+  const tz = lookups.timeZone();
   const writes: PlannedWrite[] = [];
   objects.forEach((asn, i) => {
     const po = orders[i];
@@ -248,10 +335,10 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache):
       return;
     }
     const candidates = open.flatMap((p) => ((p.move_ids as number[]) ?? []).flatMap((id) => moves.get(String(id)) ?? []));
-    const targets = matchLines(asn.lines, candidates, products, (m) => failures.add(i, m, { poNumber: asn.poNumber }), (c) => m2oId(c.purchase_line_id), (c) => c.product_uom);
+    const targets = matchLines(asn.lines, po, candidates, keys, (m) => failures.add(i, m, { poNumber: asn.poNumber }), (c) => m2oId(c.purchase_line_id), (c) => c.product_uom);
     if (!targets) return;
     const moveWrites: OdooRecord[] = asn.lines.map((line, n) => ({ id: targets[n]?.id as number, quantity: line.quantity }));
-    const dates: OdooRecord = { scheduled_date: `${asn.expectedArrival ?? asn.shipDate} 00:00:00` };
+    const dates: OdooRecord = { scheduled_date: datetimeOfDate(asn.expectedArrival ?? asn.shipDate, tz) };
     writes.push({ odoo: { model: 'stock.picking', operation: 'write' }, payload: open.map((p) => ({ id: p.id as number, ...dates })), rows: [i] });
     writes.push({ odoo: { model: 'stock.move', operation: 'write' }, payload: moveWrites, rows: [i] });
     const body = `<p>Shipment notice ${escapeHtml(asn.asnNumber)}: shipped ${asn.shipDate}${asn.expectedArrival ? `, expected ${asn.expectedArrival}` : ''}${asn.carrier ? `, carrier ${escapeHtml(asn.carrier)}` : ''}${asn.trackingNumber ? `, tracking ${escapeHtml(asn.trackingNumber)}` : ''}.</p>`;
@@ -267,14 +354,14 @@ async function supplierInvoices(objects: SupplierInvoice[], lookups: LookupCache
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
   const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
   const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['product_id'], fresh: true }) : new Map<string, OdooRecord[]>();
-  const products = await productIdsFor(objects.flatMap((o) => o.lines), lookups);
+  const keys = await lineKeys(objects, orders, lookups);
   const records: OdooRecord[] = [];
   const rows: number[] = [];
   objects.forEach((inv, i) => {
     const po = orders[i];
     if (!po || failures.has(i)) return;
     const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
-    const targets = matchLines(inv.lines, poLines, products, (m) => failures.add(i, m, { poNumber: inv.poNumber }));
+    const targets = matchLines(inv.lines, po, poLines, keys, (m) => failures.add(i, m, { poNumber: inv.poNumber }));
     if (!targets) return;
     const invoiceLines = inv.lines.map((line, n) => {
       const target = targets[n] as OdooRecord;
@@ -297,10 +384,11 @@ async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache):
     else if (e.lotNumber !== undefined) failures.add(i, `event ${e.eventId}: counts by lot/serial number ("${e.lotNumber}") are not applied to Odoo by canonical-map yet`);
   });
   const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown, { fields: ['uom_id'] });
+  const units = await unitIds(objects.map((e) => e.uom), lookups);
   objects.forEach((e, i) => {
     const unit = products[i]?.uom_id;
-    // quantities are applied as sent: another unit than the product's would silently scale stock
-    if (Array.isArray(unit) && unit[1] !== e.uom) failures.add(i, `event ${e.eventId}: unit "${e.uom}" differs from the product's unit "${String(unit[1])}"; convert it in the mapping`);
+    // quantities are applied as sent: another unit than the product's would silently scale stock (by id: names are translated)
+    if (Array.isArray(unit) && units.get(e.uom) !== unit[0]) failures.add(i, `event ${e.eventId}: unit "${e.uom}" differs from the product's unit "${String(unit[1])}"; convert it in the mapping`);
   });
   // a location is named by its full name ("WH/Stock") or its barcode
   const byName = await lookups.find('stock.location', 'complete_name', objects.map((o) => o.location), { fields: ['usage'] });
@@ -313,33 +401,41 @@ async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache):
   });
   // events of one message fold per quant in order: a count then adjustments is a count; adjustments add up.
   // Deltas are not turned into quantities here: odoo-write adds them to what Odoo holds when it writes.
-  const byQuant = new Map<string, { record: OdooRecord; count: boolean; rows: number[] }>();
+  const byQuant = new Map<string, { record: OdooRecord; count: boolean; rows: number[]; events: string[] }>();
   objects.forEach((e, i) => {
     if (failures.has(i)) return;
     const product_id = products[i]?.id as number;
     const location_id = locations[i]?.id as number;
     const k = `${product_id}/${location_id}`;
     const seen = byQuant.get(k);
+    const events = [...(seen?.events ?? []), e.eventId];
     if (e.kind === 'count') {
-      byQuant.set(k, { record: { product_id, location_id, inventory_quantity: e.quantity }, count: true, rows: [...(seen?.rows ?? []), i] });
+      byQuant.set(k, { record: { product_id, location_id, inventory_quantity: e.quantity }, count: true, rows: [...(seen?.rows ?? []), i], events });
     } else if (seen?.count) {
       seen.record.inventory_quantity = Number(seen.record.inventory_quantity) + e.quantity;
       seen.rows.push(i);
+      seen.events = events;
     } else {
-      byQuant.set(k, { record: { product_id, location_id, quantity: Number(seen?.record.quantity ?? 0) + e.quantity }, count: false, rows: [...(seen?.rows ?? []), i] });
+      byQuant.set(k, { record: { product_id, location_id, quantity: Number(seen?.record.quantity ?? 0) + e.quantity }, count: false, rows: [...(seen?.rows ?? []), i], events });
     }
   });
   const counts = [...byQuant.values()].filter((q) => q.count);
   const adjusts = [...byQuant.values()].filter((q) => !q.count);
   const writes: PlannedWrite[] = [];
-  // inventory mode: create() finds the existing quant of (product, location) and sets its counted quantity
-  if (counts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'create', context: { inventory_mode: true }, then: { method: 'action_apply_inventory' } }, payload: counts.map((q) => q.record), rows: counts.flatMap((q) => q.rows) });
-  if (adjusts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'adjust_quant' }, payload: adjusts.map((q) => q.record), rows: adjusts.flatMap((q) => q.rows) });
+  // a count is absolute (repeating it changes nothing); an adjustment is applied once per set of event ids
+  if (counts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'set_quant' }, payload: counts.map((q) => q.record), rows: counts.flatMap((q) => q.rows) });
+  if (adjusts.length) writes.push({ odoo: { model: 'stock.quant', operation: 'adjust_quant', keys: adjusts.map((q) => `events:${q.events.join(',')}`) }, payload: adjusts.map((q) => q.record), rows: adjusts.flatMap((q) => q.rows) });
   return { writes, failures: failures.list };
 }
 
 /** The Odoo operations that apply these canonical objects (all of one schema). */
 export async function planToOdoo(schemaId: string, objects: unknown[], lookups: LookupCache): Promise<Plan> {
+  const plan = await planBySchema(schemaId, objects, lookups);
+  // an optional canonical field left out is absent in Odoo's write too, never a field set to nothing
+  return { ...plan, writes: plan.writes.map((w) => ({ ...w, payload: withoutUndefined(w.payload) })) };
+}
+
+function planBySchema(schemaId: string, objects: unknown[], lookups: LookupCache): Promise<Plan> {
   switch (schemaId) {
     case 'supplier-price@1':
       return supplierPrices(objects as SupplierPrice[], lookups);

@@ -4,6 +4,9 @@ import { HttpPool } from './http';
 import { Json2Transport, notOdoo, parseJson2Response } from './json2';
 import { CallParams, Protocol, Transport } from './transport';
 import { rpcCall, XmlRpcTransport } from './xmlrpc';
+import { searchReadPages } from './paging';
+
+export { andAll } from './paging';
 
 export type Domain = unknown[];
 export type Context = Record<string, unknown>;
@@ -23,6 +26,8 @@ export interface OdooClientOptions {
   concurrency?: number;
   /** Merged under every call's own context (lang, tz, allowed_company_ids). */
   context?: Context;
+  /** Largest answer accepted, in bytes (default 256 MB); larger ones fail with TOO_LARGE. */
+  maxResponseBytes?: number;
   log?: (message: string) => void;
 }
 
@@ -48,6 +53,8 @@ export interface LoadResult {
 }
 
 export const DEFAULTS = { timeoutMs: 30_000, concurrency: 4, pageSize: 500 } as const;
+/** Odoo's own default `limit` of `name_search`. */
+const NAME_SEARCH_LIMIT = 100;
 
 /**
  * The one Odoo client of the package: picks the protocol once, keeps the
@@ -68,9 +75,10 @@ export class OdooClient {
     try {
       baseUrl = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     } catch {
-      throw configError(`"${options.url}" is not a valid URL (expected e.g. https://odoo.example.com)`);
+      // never quote it: it may come from the environment and carry a user and password
+      throw configError('the URL is not a valid URL (expected e.g. https://odoo.example.com)');
     }
-    if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw configError(`URL must start with http:// or https://, got "${options.url}"`);
+    if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw configError(`URL must start with http:// or https://, got "${baseUrl.protocol}"`);
     this.baseUrl = baseUrl;
     this.options = {
       timeoutMs: DEFAULTS.timeoutMs,
@@ -79,7 +87,7 @@ export class OdooClient {
       secretKind: 'apikey',
       ...options,
     };
-    this.pool = new HttpPool(this.options.concurrency);
+    this.pool = new HttpPool(this.options.concurrency, this.options.maxResponseBytes);
     this.gate = new Semaphore(this.options.concurrency);
   }
 
@@ -106,7 +114,7 @@ export class OdooClient {
     // the version decides the protocol (auto) and which grouping method exists
     serverVersion = await this.serverVersion();
     if (protocol === 'auto') {
-      const major = Number.parseInt(serverVersion, 10);
+      const major = majorVersion(serverVersion);
       if (major >= 19 && secretKind === 'apikey') {
         chosen = 'json2';
         reason = `auto: Odoo ${serverVersion} with an API key → JSON-2`;
@@ -167,7 +175,8 @@ export class OdooClient {
     const { transport } = await this.connection();
     const context = { ...(this.options.context ?? {}), ...(params.context ?? {}) };
     this.calls++;
-    return this.gate.run(() => transport.execute(model, method, { ...params, context }));
+    const sent = params.kwargs ? { ...params, kwargs: withoutUndefined(params.kwargs) } : params;
+    return this.gate.run(() => transport.execute(model, method, { ...sent, context }));
   }
 
   searchRead(model: string, o: SearchOptions = {}): Promise<OdooRecord[]> {
@@ -193,7 +202,7 @@ export class OdooClient {
   async readGroup(model: string, o: { domain?: Domain; groupby: string[]; aggregates?: string[]; limit?: number; offset?: number; order?: string; context?: Context }): Promise<Record<string, unknown>[]> {
     const { info } = await this.connection();
     const aggregates = o.aggregates ?? ['__count'];
-    const modern = Number.parseInt(info.serverVersion, 10) >= 19;
+    const modern = majorVersion(info.serverVersion) >= 19;
     const kwargs: Record<string, unknown> = modern
       ? { domain: o.domain ?? [], groupby: o.groupby, aggregates }
       : { domain: o.domain ?? [], fields: aggregates.filter((a) => a !== '__count'), groupby: o.groupby, lazy: false };
@@ -203,10 +212,16 @@ export class OdooClient {
     return this.call(model, modern ? 'formatted_read_group' : 'read_group', { kwargs, ...ctx(o.context) }) as Promise<Record<string, unknown>[]>;
   }
 
-  nameSearch(model: string, o: { name?: string; domain?: Domain; operator?: string; limit?: number; context?: Context } = {}): Promise<Array<[number, string]>> {
+  /**
+   * Odoo's `name_search` has no offset: with one, it asks for `offset + limit`
+   * (limit defaults to Odoo's 100) and drops the first `offset` answers.
+   */
+  async nameSearch(model: string, o: { name?: string; domain?: Domain; operator?: string; limit?: number; offset?: number; context?: Context } = {}): Promise<Array<[number, string]>> {
     const kwargs: Record<string, unknown> = { name: o.name ?? '', domain: o.domain ?? [], operator: o.operator ?? 'ilike' };
-    if (o.limit !== undefined) kwargs.limit = o.limit;
-    return this.call(model, 'name_search', { kwargs, ...ctx(o.context) }) as Promise<Array<[number, string]>>;
+    const offset = o.offset ?? 0;
+    if (o.limit !== undefined || offset) kwargs.limit = (o.limit ?? NAME_SEARCH_LIMIT) + offset;
+    const found = (await this.call(model, 'name_search', { kwargs, ...ctx(o.context) })) as Array<[number, string]>;
+    return offset ? found.slice(offset) : found;
   }
 
   fieldsGet(model: string, attributes: string[] = ['string', 'type', 'required', 'readonly', 'relation'], context?: Context): Promise<Record<string, Record<string, unknown>>> {
@@ -237,36 +252,38 @@ export class OdooClient {
   }
 
   /**
-   * Reads every matching record, one server-side page at a time. With the
-   * default order it pages by id (`id > last`), which stays correct when
-   * records are added during the read; with a custom order it pages by offset.
+   * Reads every matching record, one server-side page at a time (by id with
+   * the default order, by offset with a custom one: see ./paging.ts).
    */
   async *pages(model: string, o: SearchOptions & { pageSize?: number } = {}): AsyncGenerator<OdooRecord[]> {
-    const pageSize = o.pageSize ?? DEFAULTS.pageSize;
-    const domain = o.domain ?? [];
-    const byId = !o.order || /^\s*id(\s+asc)?\s*$/i.test(o.order);
-    const fields = o.fields && o.fields.length && byId && !o.fields.includes('id') ? [...o.fields, 'id'] : o.fields;
-    let remaining = o.limit ?? Infinity;
-    let offset = o.offset ?? 0;
-    let lastId = 0;
-    while (remaining > 0) {
-      const limit = Math.min(pageSize, remaining);
-      const page = byId
-        ? await this.searchRead(model, { ...o, fields, domain: lastId ? ['&', ['id', '>', lastId], ...andAll(domain)] : domain, order: 'id asc', limit, offset: lastId ? 0 : offset })
-        : await this.searchRead(model, { ...o, fields, domain, limit, offset });
-      if (page.length === 0) return;
-      remaining -= page.length;
-      offset += page.length;
-      lastId = Number(page[page.length - 1]?.id ?? 0);
-      yield page;
-      if (page.length < limit) return;
-    }
+    for await (const page of searchReadPages(this, model, o)) yield page.records;
   }
 
   close(): void {
     this.pool.close();
     this.connecting = undefined;
   }
+}
+
+/**
+ * A value without its `undefined` fields, at any depth (inside x2many
+ * commands too); `undefined` in a list becomes `null`, as in JSON. Odoo has
+ * no `undefined`: JSON-2 would drop the field, XML-RPC would send an empty
+ * string. Every call goes through this; compare records with it too, so an
+ * absent field never differs from what Odoo holds.
+ */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : withoutUndefined(v))) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = withoutUndefined(v);
+  return out as T;
+}
+
+/** The major version of an Odoo version string: `19.0` → 19, `saas~19.1` (Odoo Online) → 19, `17.0+e` → 17; 0 when none. */
+export function majorVersion(version: string): number {
+  const m = /(\d+)(?:\.\d+)?/.exec(version);
+  return m ? Number(m[1]) : 0;
 }
 
 function ctx(context: Context | undefined): { context?: Context } {
@@ -280,17 +297,4 @@ function searchKwargs(o: SearchOptions, withFields: boolean): Record<string, unk
   if (o.offset) kwargs.offset = o.offset;
   if (o.order) kwargs.order = o.order;
   return kwargs;
-}
-
-/** A domain's leaves implicitly AND together; prefix one explicit `&` per missing operator so it composes. */
-export function andAll(domain: Domain): Domain {
-  if (domain.length === 0) return [[1, '=', 1]];
-  let terms = 0;
-  let operators = 0;
-  for (const t of domain) {
-    if (t === '&' || t === '|') operators++;
-    else if (t !== '!') terms++;
-  }
-  const missing = Math.max(0, terms - 1 - operators);
-  return [...Array<string>(missing).fill('&'), ...domain];
 }

@@ -52,6 +52,12 @@ export class LookupCache {
     return out;
   }
 
+  /** The time zone of the server's context (`tz`), for dates Odoo stores as datetimes. */
+  timeZone(): string | undefined {
+    const tz = this.client.options.context?.tz;
+    return typeof tz === 'string' && tz ? tz : undefined;
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { badInput, configError } from '../errors';
-import { expandEnv } from '../util/env';
+import { expandEnv, referencesEnv } from '../util/env';
 import { describeIssues } from '../util/zod';
 import type { OdooClientOptions } from './client';
 
@@ -38,12 +38,17 @@ export const configNodeSchema = z.object({
   secretKind: z.enum(['apikey', 'password']).default('apikey'),
   timeout: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().positive().max(600).default(30)),
   concurrency: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(1).max(32).default(4)),
+  maxResponseMb: z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : Number(v)), z.number().positive().max(4096).default(256)),
   context: jsonObject('context'),
   /** Name of an environment variable holding the secret: how committed flows carry a key without a credential. */
   secretEnv: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name like ODOO_API_KEY').optional().or(z.literal('').transform(() => undefined)),
 });
 
-/** Config node properties (and its secret) → client options; `${ENV}` references are expanded. */
+/**
+ * Config node properties (and its secret) → client options. `${ENV}` references
+ * in the text properties are expanded; the secret is literal (a password may
+ * contain `${`): a secret from the environment is chosen with `secretEnv`.
+ */
 export function clientOptionsFromConfig(props: Record<string, unknown>, secret: string | undefined, env: Record<string, string | undefined> = process.env): OdooClientOptions {
   const expanded = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, typeof v === 'string' && k !== 'secretEnv' ? expandEnv(v, env) : v]));
   const parsed = configNodeSchema.safeParse(expanded);
@@ -52,16 +57,67 @@ export function clientOptionsFromConfig(props: Record<string, unknown>, secret: 
   const c = parsed.data;
   const options: OdooClientOptions = {
     url: c.url,
-    secret: secret ? expandEnv(secret, env) : c.secretEnv ? (env[c.secretEnv] ?? '') : '',
+    secret: secret ? secret : c.secretEnv ? (env[c.secretEnv] ?? '') : '',
     protocol: c.protocol,
     secretKind: c.secretKind,
     timeoutMs: Math.round(c.timeout * 1000),
     concurrency: c.concurrency,
+    maxResponseBytes: Math.round(c.maxResponseMb * 1024 * 1024),
   };
   if (c.database) options.database = c.database;
   if (c.login) options.login = c.login;
   if (c.context) options.context = c.context;
   return options;
+}
+
+/** The properties of an odoo-config that decide where and as whom it connects. */
+export const CONNECTION_PROPS = ['url', 'database', 'login', 'protocol', 'secretKind', 'timeout', 'concurrency', 'maxResponseMb', 'context', 'secretEnv'] as const;
+/** Where a stored secret goes: it is only ever sent with the values it was saved with. */
+const SECRET_TARGET = ['url', 'database', 'login', 'secretEnv'] as const;
+
+export interface DeployedConfig {
+  props: Record<string, unknown>;
+  secret?: string | undefined;
+}
+
+/**
+ * The editor's "Test connection": client options from a request body. The
+ * body is typed by whoever has editor access, so it is trusted less than a
+ * deployed flow: `${ENV}` in it is read only where the deployed node has the
+ * same text, and the deployed node's secret (stored or `secretEnv`) is only
+ * used when URL, database, login and `secretEnv` are the ones it was saved
+ * with. Otherwise the secret must be typed.
+ */
+export function testConnectionOptions(body: Record<string, unknown>, deployed: DeployedConfig | undefined, env: Record<string, string | undefined> = process.env): OdooClientOptions {
+  const text = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
+  const asDeployed = (k: string) => {
+    if (!deployed) return false;
+    const typed = text(body[k]);
+    const was = text(deployed.props[k]);
+    if (typed === was) return true;
+    // Node-RED itself replaces a property that is exactly ${NAME} before the node sees it: compare the same way
+    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(typed);
+    return whole !== null && env[whole[1] as string] !== undefined && text(env[whole[1] as string]) === was;
+  };
+  const props: Record<string, unknown> = {};
+  for (const k of CONNECTION_PROPS) {
+    const v = body[k];
+    if (v === undefined) continue;
+    if (deployed && asDeployed(k)) {
+      props[k] = deployed.props[k];
+      continue;
+    }
+    if (typeof v === 'string' && referencesEnv(v)) {
+      throw configError(`${k}: environment variables are read only for the deployed configuration; deploy it first, or type the value itself to test it`);
+    }
+    props[k] = v;
+  }
+  const typed = typeof body.secret === 'string' && body.secret !== '' && body.secret !== '__PWRD__' ? body.secret : undefined;
+  if (typed !== undefined) return clientOptionsFromConfig({ ...props, secretEnv: '' }, typed, env);
+  if (!deployed || !SECRET_TARGET.every(asDeployed)) {
+    throw configError('the stored secret is only sent to the URL, database and login it was saved with (and from the same "secret from env"); type the API key or password to test other values');
+  }
+  return clientOptionsFromConfig(props, deployed.secret, env);
 }
 
 export const READ_OPERATIONS = ['search_read', 'read', 'search', 'search_count', 'read_group', 'name_search', 'fields_get'] as const;
@@ -81,7 +137,7 @@ export const readNodeSchema = z.object({
 });
 export type ReadNodeOptions = z.infer<typeof readNodeSchema>;
 
-export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'create_missing', 'adjust_quant', 'call'] as const;
+export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'create_missing', 'adjust_quant', 'set_quant', 'call'] as const;
 
 const modelName = z.string().trim().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'must be a technical model name like product.product');
 const methodName = z.string().trim().regex(/^[a-zA-Z][\w]*$/, 'must be a public method name like button_confirm');
@@ -111,6 +167,8 @@ const messageOperationSchema = z
     method: methodName.optional(),
     context: z.record(z.string(), z.unknown()).optional(),
     then: z.object({ method: methodName }).optional(),
+    keys: z.array(z.string().min(1)).optional(),
+    idempotencyKey: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if ((c.operation === 'upsert' || c.operation === 'create_missing') && !c.keyFields?.length) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: `${c.operation} needs msg.odoo.keyFields` });

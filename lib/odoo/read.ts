@@ -1,6 +1,7 @@
-import { badInput } from '../errors';
+import { badInput, classifyError, IntegrationError } from '../errors';
 import type { Context, Domain, OdooClient, OdooRecord } from './client';
 import type { ReadNodeOptions } from './options';
+import { readPagesOfIds, searchReadPages, type Page, type ResumePoint } from './paging';
 
 export interface ReadRequest extends Omit<ReadNodeOptions, 'model' | 'context'> {
   model: string;
@@ -8,6 +9,28 @@ export interface ReadRequest extends Omit<ReadNodeOptions, 'model' | 'context'> 
   context?: Context;
   /** msg.payload: ids for `read`, the search text for `name_search`. */
   input?: unknown;
+  /** Continue a failed paged read (`msg.odoo.resume`). */
+  resume?: ResumePoint;
+}
+
+/**
+ * `search_read` and `read` page by page (output modes `page` and `record`):
+ * each page is handed out as soon as it arrives and says whether it is the
+ * last; a failed page throws an error with `details.resume`.
+ */
+export function readPages(client: OdooClient, r: ReadRequest): AsyncGenerator<Page> {
+  const resume = r.resume ? { resume: r.resume } : {};
+  if (r.operation === 'read') return readPagesOfIds(client, r.model, idsFrom(r.input), { fields: r.fields, pageSize: r.pageSize, ...(r.context ? { context: r.context } : {}), ...resume });
+  return searchReadPages(client, r.model, {
+    domain: r.domain,
+    fields: r.fields,
+    pageSize: r.pageSize,
+    ...(r.limit !== undefined ? { limit: r.limit } : {}),
+    ...(r.offset !== undefined ? { offset: r.offset } : {}),
+    ...(r.order ? { order: r.order } : {}),
+    ...(r.context ? { context: r.context } : {}),
+    ...resume,
+  });
 }
 
 /** A read's output in chunks: one chunk for single-answer operations, one per page for search_read. */
@@ -15,21 +38,9 @@ export async function* readChunks(client: OdooClient, r: ReadRequest): AsyncGene
   const context = r.context ? { context: r.context } : {};
   switch (r.operation) {
     case 'search_read':
-      yield* client.pages(r.model, {
-        domain: r.domain,
-        fields: r.fields,
-        pageSize: r.pageSize,
-        ...(r.limit !== undefined ? { limit: r.limit } : {}),
-        ...(r.offset !== undefined ? { offset: r.offset } : {}),
-        ...(r.order ? { order: r.order } : {}),
-        ...context,
-      });
+    case 'read':
+      for await (const page of readPages(client, r)) yield page.records;
       return;
-    case 'read': {
-      const ids = idsFrom(r.input);
-      for (let i = 0; i < ids.length; i += r.pageSize) yield await client.read(r.model, ids.slice(i, i + r.pageSize), r.fields, r.context);
-      return;
-    }
     case 'search':
       yield await client.search(r.model, { domain: r.domain, ...(r.limit !== undefined ? { limit: r.limit } : {}), ...(r.offset !== undefined ? { offset: r.offset } : {}), ...(r.order ? { order: r.order } : {}), ...context });
       return;
@@ -38,10 +49,10 @@ export async function* readChunks(client: OdooClient, r: ReadRequest): AsyncGene
       return;
     case 'read_group':
       if (r.groupby.length === 0) throw badInput('read_group needs at least one group-by field');
-      yield await client.readGroup(r.model, { domain: r.domain, groupby: r.groupby, aggregates: r.aggregates.length ? r.aggregates : ['__count'], ...(r.limit !== undefined ? { limit: r.limit } : {}), ...(r.order ? { order: r.order } : {}), ...context });
+      yield await client.readGroup(r.model, { domain: r.domain, groupby: r.groupby, aggregates: r.aggregates.length ? r.aggregates : ['__count'], ...(r.limit !== undefined ? { limit: r.limit } : {}), ...(r.offset !== undefined ? { offset: r.offset } : {}), ...(r.order ? { order: r.order } : {}), ...context });
       return;
     case 'name_search':
-      yield await client.nameSearch(r.model, { name: typeof r.input === 'string' ? r.input : '', domain: r.domain, ...(r.limit !== undefined ? { limit: r.limit } : {}), ...context });
+      yield await client.nameSearch(r.model, { name: typeof r.input === 'string' ? r.input : '', domain: r.domain, ...(r.limit !== undefined ? { limit: r.limit } : {}), ...(r.offset !== undefined ? { offset: r.offset } : {}), ...context });
       return;
     case 'fields_get':
       yield await client.fieldsGet(r.model, undefined, r.context);
@@ -55,7 +66,16 @@ export async function readAll(client: OdooClient, r: ReadRequest): Promise<unkno
     for await (const chunk of readChunks(client, r)) return chunk;
   }
   const records: OdooRecord[] = [];
-  for await (const page of readChunks(client, r)) records.push(...(page as OdooRecord[]));
+  try {
+    for await (const page of readChunks(client, r)) records.push(...(page as OdooRecord[]));
+  } catch (err) {
+    // nothing was sent: a resume point past the pages fetched so far would skip them
+    const e = classifyError(err);
+    if (!e.details?.resume) throw e;
+    const { resume: _resume, ...details } = e.details;
+    const { source: _source, details: _details, ...fields } = e.toMsgError();
+    throw new IntegrationError({ ...fields, ...(Object.keys(details).length ? { details } : {}) });
+  }
   return records;
 }
 

@@ -1,17 +1,19 @@
-import { badInput, IntegrationError } from '../errors';
+import { badInput, classifyError, classifyLoadMessage, IntegrationError, withEffect } from '../errors';
 import { Batcher, BatcherOptions, ItemOutcome } from './batcher';
-import type { Context, OdooClient, OdooRecord } from './client';
+import type { Context, LoadResult, OdooClient, OdooRecord } from './client';
+import { externalIdFor, FieldTypes, loadCell, loadMatrix } from './idempotency';
+import { KeyOrder } from './order';
+import { StockWriter } from './stock';
 
 /**
  * `create_missing`: create by key when absent, leave an existing record alone
  * (documents with lines: a re-sent PO or bill must not be created twice nor get
  * its lines appended again). `adjust_quant`: add `quantity` to the on-hand
- * quantity of (product_id, location_id), computed when the batch runs.
+ * quantity of (product_id, location_id), applied by Odoo as a stock move.
+ * `set_quant`: set the on-hand quantity of (product_id, location_id) to the
+ * counted `inventory_quantity`.
  */
-export type WriteOperation = 'create' | 'write' | 'unlink' | 'upsert' | 'upsert_xid' | 'create_missing' | 'adjust_quant';
-
-/** Operations that read before they write: their batches of one key run one after another. */
-const READ_THEN_WRITE = new Set<WriteOperation>(['upsert', 'upsert_xid', 'create_missing', 'adjust_quant']);
+export type WriteOperation = 'create' | 'write' | 'unlink' | 'upsert' | 'upsert_xid' | 'create_missing' | 'adjust_quant' | 'set_quant';
 
 export interface WriteRequest {
   operation: WriteOperation;
@@ -21,11 +23,16 @@ export interface WriteRequest {
   /** upsert: the business key fields, e.g. ['default_code']. */
   keyFields?: string[];
   context?: Context;
+  /**
+   * The same for every delivery of this write (a message id and row, a plant
+   * event id). With it a plain `create` and `adjust_quant` cannot apply twice.
+   */
+  idempotencyKey?: string;
 }
 
 export interface WriteResult {
   id: number | number[];
-  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'loaded' | 'adjusted';
+  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'loaded' | 'adjusted' | 'counted';
 }
 
 type Item = WriteRequest;
@@ -33,19 +40,66 @@ type Item = WriteRequest;
 const KEY_SEPARATOR = '\u0000';
 
 /**
- * Turns single-record writes into batched Odoo calls: one `create(vals_list)`,
- * one `write` per identical vals, one `unlink`, one search + create + writes per
- * upsert batch, one `load` per external-id batch.
+ * Whether sending the same request again cannot apply it twice. Upserts,
+ * writes of absolute values, unlinks and counts are; creates and stock
+ * adjustments are when they carry an idempotency key.
+ */
+export function isIdempotent(req: Pick<WriteRequest, 'operation' | 'idempotencyKey' | 'record'>): boolean {
+  switch (req.operation) {
+    case 'create':
+    case 'adjust_quant':
+      return typeof req.idempotencyKey === 'string' && req.idempotencyKey !== '';
+    case 'write':
+      // x2many commands add or remove lines: not absolute
+      return !Object.values(req.record).some((v) => Array.isArray(v) && v.some((c) => Array.isArray(c) && c[0] !== 6));
+    default:
+      return true;
+  }
+}
+
+/** Reads never change anything: a failed read was not applied, whatever happened to its answer. */
+function readFailure(err: unknown): never {
+  const e = classifyError(err);
+  throw withEffect(e, { applied: 'no', idempotent: true });
+}
+
+const writers = new WeakMap<OdooClient, OdooWriter>();
+
+/**
+ * The one writer of an Odoo connection, shared by every node using that
+ * `odoo-config`: its ordering of record keys holds across nodes.
+ */
+export function writerOf(client: OdooClient, defaults: BatcherOptions = { maxSize: 200, windowMs: 50 }): OdooWriter {
+  let w = writers.get(client);
+  if (!w) {
+    w = new OdooWriter(client, defaults);
+    writers.set(client, w);
+  }
+  return w;
+}
+
+/**
+ * Turns single-record writes into batched Odoo calls: one `create(vals_list)`
+ * (or one `load` with external ids when the creation must survive a replay),
+ * one `write` per identical vals, one `unlink`, one search + load + writes per
+ * upsert batch, one `load` per external-id batch. Writes on the same record
+ * key (id, business key, external id, quant) run one after another in arrival
+ * order, whichever node sent them; different keys batch and run in parallel.
  */
 export class OdooWriter {
   private readonly batcher: Batcher<Item, WriteResult>;
-  private readonly fieldInfo = new Map<string, Promise<Record<string, { type: string; digits?: [number, number] }>>>();
+  private readonly order = new KeyOrder();
+  private readonly stock: StockWriter;
+  private readonly fieldInfo = new Map<string, Promise<FieldTypes & Record<string, { type: string; relation?: string }>>>();
+  /** Items whose record this writer created in an earlier attempt of the same batch (a batch re-run after a split). */
+  private readonly created = new WeakMap<Item, number>();
 
   constructor(
     private readonly client: OdooClient,
-    options: BatcherOptions,
+    private readonly defaults: BatcherOptions,
   ) {
-    this.batcher = new Batcher<Item, WriteResult>({ ...options, sequential: (key) => READ_THEN_WRITE.has(key.split(KEY_SEPARATOR)[0] as WriteOperation) }, (_key, items) => this.execute(items));
+    this.batcher = new Batcher<Item, WriteResult>(defaults, (_key, items) => this.execute(items));
+    this.stock = new StockWriter(client);
   }
 
   /** Number of Odoo calls made for batches (splits included). */
@@ -53,16 +107,40 @@ export class OdooWriter {
     return this.batcher.calls;
   }
 
-  submit(req: WriteRequest): Promise<WriteResult> {
-    try {
-      return this.batcher.submit(batchKey(req), checkRequest(req));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  /** Writes queued, waiting for their key, or in flight. */
+  get pending(): number {
+    return this.waiting + this.batcher.queued + this.batcher.running;
   }
 
-  flush(): Promise<void> {
-    return this.batcher.flush();
+  private waiting = 0;
+
+  submit(req: WriteRequest, batch?: BatcherOptions): Promise<WriteResult> {
+    let checked: WriteRequest;
+    try {
+      checked = checkRequest(req);
+    } catch (err) {
+      return Promise.reject(withEffect(classifyError(err), { applied: 'no', idempotent: true }));
+    }
+    const idempotent = isIdempotent(checked);
+    const options = batch && (batch.maxSize !== this.defaults.maxSize || batch.windowMs !== this.defaults.windowMs) ? batch : undefined;
+    this.waiting++;
+    return this.order
+      .run(recordKeys(checked), () => {
+        this.waiting--;
+        return this.batcher.submit(batchKey(checked), checked, options);
+      })
+      .catch((err: unknown) => {
+        const e = classifyError(err);
+        throw withEffect(e, { applied: e.applied ?? 'unknown', idempotent });
+      });
+  }
+
+  /** Sends everything queued now and waits until every write accepted so far is answered. */
+  async flush(): Promise<void> {
+    do {
+      await this.batcher.flush();
+      if (this.waiting > 0) await new Promise((r) => setTimeout(r, 5));
+    } while (this.waiting > 0 || this.batcher.queued > 0 || this.batcher.running > 0);
   }
 
   private execute(items: Item[]): Promise<Array<WriteResult | ItemOutcome<WriteResult>>> {
@@ -70,31 +148,173 @@ export class OdooWriter {
     const { model, context } = first;
     switch (first.operation) {
       case 'create':
-        return this.client.create(model, items.map((i) => i.record), context).then((ids) => ids.map((id) => ({ id, action: 'created' as const })));
+        return this.createAll(model, items, context);
       case 'write': {
         const ids = items.flatMap((i) => recordIds(i.record));
         const vals = withoutIds(first.record);
         return this.client.write(model, ids, vals, context).then(() => items.map((i) => ({ id: single(recordIds(i.record)), action: 'updated' as const })));
       }
-      case 'unlink': {
-        const ids = items.flatMap((i) => recordIds(i.record));
-        return this.client.unlink(model, ids, context).then(() => items.map((i) => ({ id: single(recordIds(i.record)), action: 'deleted' as const })));
-      }
+      case 'unlink':
+        return this.unlinkExisting(model, items, context);
       case 'upsert':
         return this.upsertInRounds(model, first.keyFields ?? [], items, context, false);
       case 'create_missing':
         return this.upsertInRounds(model, first.keyFields ?? [], items, context, true);
       case 'adjust_quant':
-        return this.adjustQuants(items, context);
+        return this.stock
+          .adjust(
+            items.map((i) => ({ product_id: i.record.product_id as number, location_id: i.record.location_id as number, quantity: Number(i.record.quantity), ...(i.idempotencyKey ? { key: i.idempotencyKey } : {}) })),
+            context,
+          )
+          .catch(readFailure);
+      case 'set_quant':
+        return this.stock.count(
+          items.map((i) => ({ product_id: i.record.product_id as number, location_id: i.record.location_id as number, quantity: Number(i.record.inventory_quantity) })),
+          context,
+        );
       case 'upsert_xid':
         return this.upsertByExternalId(model, items, context);
     }
   }
 
+  /** Unlinking what is already gone is done: a replayed unlink succeeds. */
+  private async unlinkExisting(model: string, items: Item[], context?: Context): Promise<WriteResult[]> {
+    const ids = [...new Set(items.flatMap((i) => recordIds(i.record)))];
+    const existing = await this.client.search(model, { domain: [['id', 'in', ids]], ...(context ? { context: { ...context, active_test: false } } : { context: { active_test: false } }) }).catch(readFailure);
+    if (existing.length) await this.client.unlink(model, existing, context);
+    return items.map((i) => ({ id: single(recordIds(i.record)), action: 'deleted' as const }));
+  }
+
+  /**
+   * Plain creates. Items with an idempotency key go through `load` with an
+   * external id made from the key, so the same item sent again finds its
+   * record; items without one (or with values `load` cannot express) use
+   * `create`.
+   */
+  private async createAll(model: string, items: Item[], context?: Context): Promise<Array<ItemOutcome<WriteResult>>> {
+    const keyed = items.map((i) => i.idempotencyKey !== undefined);
+    if (keyed.some(Boolean)) await this.prepareLines(model, items).catch(readFailure);
+    const xids = items.map((i) => (i.idempotencyKey !== undefined ? externalIdFor([model, 'create', i.idempotencyKey]) : ''));
+    return this.createRecords(model, items, xids.map((x, n) => (keyed[n] ? x : undefined)), context);
+  }
+
+  /**
+   * Creates records; those given an external id are created with it by one
+   * `load` per set of columns (a replay then updates the record instead of
+   * adding one), the others by one `create`.
+   */
+  private async createRecords(model: string, items: Item[], xids: Array<string | undefined>, context?: Context): Promise<Array<ItemOutcome<WriteResult>>> {
+    const outcomes: Array<ItemOutcome<WriteResult>> = new Array(items.length);
+    const plain: number[] = [];
+    const groups = new Map<string, number[]>();
+    const info = xids.some((x) => x !== undefined) ? await this.fieldsOf(model).catch(readFailure) : undefined;
+    items.forEach((item, n) => {
+      if (xids[n] === undefined || !info) {
+        plain.push(n);
+        return;
+      }
+      const shape = Object.keys(item.record)
+        .filter((f) => item.record[f] !== undefined)
+        .sort()
+        .map((f) => {
+          const v = item.record[f];
+          const lineKeys = Array.isArray(v) && v.every((c) => Array.isArray(c) && c[0] === 0) ? `(${[...new Set(v.flatMap((c) => Object.keys((c as unknown[])[2] ?? {})))].sort().join(',')})` : '';
+          return `${f}${lineKeys}:${typeof v === 'number' || (Array.isArray(v) && typeof v[0] === 'number') ? 'id' : 'v'}`;
+        })
+        .join(',');
+      groups.set(shape, [...(groups.get(shape) ?? []), n]);
+    });
+    for (const idx of groups.values()) {
+      const matrix = loadMatrix(
+        idx.map((n) => (items[n] as Item).record),
+        idx.map((n) => xids[n] as string),
+        info as FieldTypes,
+        (f) => this.lineTypes(model, f, info),
+      );
+      const relation = matrix && idx.some((n) => Object.values((items[n] as Item).record).some((v) => Array.isArray(v) && v.some((c) => Array.isArray(c) && c[0] === 0)));
+      if (!matrix || (relation && !this.lineTypesReady(model, idx, items, info))) {
+        plain.push(...idx);
+        continue;
+      }
+      const result = await this.client.load(model, matrix.fields, matrix.rows, context);
+      const rowOf: number[] = [];
+      let r = 0;
+      for (const n of idx) {
+        rowOf.push(r);
+        r += Math.max(1, ...Object.values((items[n] as Item).record).map((v) => (Array.isArray(v) && v.every((c) => Array.isArray(c) && c[0] === 0) ? v.length : 1)));
+      }
+      if (result.ids) {
+        idx.forEach((n, k) => {
+          outcomes[n] = { ok: true, value: { id: (result.ids as number[])[k] as number, action: 'created' } };
+          this.created.set(items[n] as Item, (result.ids as number[])[k] as number);
+        });
+        continue;
+      }
+      const bad = loadErrorsByRow(result.messages);
+      if (bad.size === 0) throw new IntegrationError({ message: result.messages.filter((m) => m.type === 'error').map((m) => m.message).join('; ') || 'load refused the batch', code: 'VALIDATION', transient: false, applied: 'no', details: { messages: result.messages } });
+      // the rows load named are refused; the others are loaded again without them
+      const good: number[] = [];
+      idx.forEach((n, k) => {
+        const msg = bad.get(rowOf[k] as number);
+        if (msg !== undefined) outcomes[n] = { ok: false, error: classifyLoadMessage(msg) };
+        else good.push(n);
+      });
+      if (good.length) {
+        const again = await this.createRecords(model, good.map((n) => items[n] as Item), good.map((n) => xids[n]), context);
+        good.forEach((n, k) => {
+          outcomes[n] = again[k] as ItemOutcome<WriteResult>;
+        });
+      }
+    }
+    if (plain.length) {
+      const ids = await this.client.create(model, plain.map((n) => (items[n] as Item).record), context);
+      plain.forEach((n, k) => {
+        outcomes[n] = { ok: true, value: { id: ids[k] as number, action: 'created' } };
+        this.created.set(items[n] as Item, ids[k] as number);
+      });
+    }
+    return outcomes;
+  }
+
+  private readonly lineInfo = new Map<string, FieldTypes>();
+
+  /** Field types of a one2many field's lines, when already known (fetched by lineTypesReady). */
+  private lineTypes(model: string, field: string, info: FieldTypes | undefined): FieldTypes | undefined {
+    const relation = (info as Record<string, { relation?: string }> | undefined)?.[field]?.relation;
+    return relation ? this.lineInfo.get(relation) : this.lineInfo.get(`${model}.${field}`);
+  }
+
+  private lineTypesReady(_model: string, idx: number[], items: Item[], info: FieldTypes | undefined): boolean {
+    for (const n of idx) {
+      for (const [f, v] of Object.entries((items[n] as Item).record)) {
+        if (!(Array.isArray(v) && v.some((c) => Array.isArray(c)))) continue;
+        const relation = (info as Record<string, { relation?: string }> | undefined)?.[f]?.relation;
+        if (!relation || !this.lineInfo.has(relation)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Loads the field types of the line models a batch's records carry. */
+  private async prepareLines(model: string, items: Item[]): Promise<void> {
+    const info = (await this.fieldsOf(model)) as Record<string, { type: string; relation?: string }>;
+    const relations = new Set<string>();
+    for (const i of items) for (const [f, v] of Object.entries(i.record)) if (info[f]?.type === 'one2many' && Array.isArray(v) && info[f]?.relation) relations.add(info[f]?.relation as string);
+    for (const rel of relations) if (!this.lineInfo.has(rel)) this.lineInfo.set(rel, await this.fieldsOf(rel));
+  }
+
   /** The same key twice in one batch goes to a later round, so the second one updates what the first created. */
   private async upsertInRounds(model: string, keyFields: string[], items: Item[], context: Context | undefined, createOnly: boolean): Promise<Array<ItemOutcome<WriteResult>>> {
-    const info = await this.fieldsOf(model);
-    items = items.map((i) => ({ ...i, record: roundToDigits(i.record, info) }));
+    const info = await this.fieldsOf(model).catch(readFailure);
+    await this.prepareLines(model, items).catch(readFailure);
+    items = items.map((i) => {
+      const rounded = roundToDigits(i.record, info);
+      if (rounded === i.record) return i;
+      const copy = { ...i, record: rounded };
+      const created = this.created.get(i);
+      if (created !== undefined) this.created.set(copy, created);
+      return copy;
+    });
     const rounds: number[][] = [];
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
@@ -113,12 +333,17 @@ export class OdooWriter {
     return outcomes;
   }
 
-  /** One search for the batch, one create for the new ones, writes only where something changed. Keys are unique here. */
+  /**
+   * One search for the batch, one `load` for the new ones (each with an
+   * external id made from its business key: two writers creating the same key
+   * at once make one record), writes only where something changed.
+   */
   private async upsertByKey(model: string, keyFields: string[], items: Item[], context: Context | undefined, createOnly: boolean): Promise<Array<ItemOutcome<WriteResult>>> {
     const keyOf = (r: OdooRecord) => JSON.stringify(keyFields.map((f) => comparable(r[f])));
     // x2many values are commands, not state: never read them back (and never compare them)
-    const fields = [...new Set([...keyFields, ...(createOnly ? [] : items.flatMap((i) => Object.keys(i.record)))])];
-    const existing = await this.client.searchRead(model, { domain: keyDomain(keyFields, items.map((i) => i.record)), fields, ...(context ? { context } : {}) });
+    const info = await this.fieldsOf(model).catch(readFailure);
+    const fields = [...new Set([...keyFields, ...(createOnly ? [] : items.flatMap((i) => Object.keys(i.record).filter((f) => !isX2many(info, f))))])];
+    const existing = await this.client.searchRead(model, { domain: keyDomain(keyFields, items.map((i) => i.record)), fields, ...(context ? { context } : {}) }).catch(readFailure);
     const byKey = new Map<string, OdooRecord[]>();
     for (const rec of existing) {
       const k = keyOf(rec);
@@ -142,7 +367,8 @@ export class OdooWriter {
       }
       const changed = createOnly ? {} : changedValues(item.record, match);
       if (Object.keys(changed).length === 0) {
-        outcomes[i] = { ok: true, value: { id: match.id as number, action: 'unchanged' } };
+        // created by an earlier attempt of this same batch, before it was split
+        outcomes[i] = { ok: true, value: { id: match.id as number, action: this.created.get(item) === match.id ? 'created' : 'unchanged' } };
         return;
       }
       const wk = JSON.stringify(changed);
@@ -153,9 +379,16 @@ export class OdooWriter {
     });
 
     if (toCreate.length) {
-      const ids = await this.client.create(model, toCreate.map((i) => (items[i] as Item).record), context);
+      const created = await this.createRecords(
+        model,
+        toCreate.map((i) => items[i] as Item),
+        toCreate.map((i) => externalIdFor([model, 'key', keyFields, keyFields.map((f) => comparable((items[i] as Item).record[f]))])),
+        context,
+      );
       toCreate.forEach((itemIndex, n) => {
-        outcomes[itemIndex] = { ok: true, value: { id: ids[n] as number, action: 'created' } };
+        const o = created[n] as ItemOutcome<WriteResult>;
+        outcomes[itemIndex] = o;
+        if (o.ok) this.created.set(items[itemIndex] as Item, o.value.id as number);
       });
     }
     for (const group of writes.values()) {
@@ -169,7 +402,7 @@ export class OdooWriter {
 
   /** Odoo's `load` creates or updates by external id in one call and names the rows it refuses. */
   private async upsertByExternalId(model: string, items: Item[], context?: Context): Promise<Array<ItemOutcome<WriteResult>>> {
-    const info = await this.fieldsOf(model);
+    const info = await this.fieldsOf(model).catch(readFailure);
     const valueFields = [...new Set(items.flatMap((i) => Object.keys(i.record).filter((f) => f !== 'xid')))];
     const columns = valueFields.map((f) => loadColumn(f, info[f]?.type, items));
     const rows = items.map((i) => [String(i.record.xid), ...valueFields.map((f) => loadCell(i.record[f]))]);
@@ -178,67 +411,69 @@ export class OdooWriter {
       const ids = result.ids;
       return items.map((_i, n) => ({ ok: true, value: { id: ids[n] as number, action: 'loaded' } }));
     }
-    const errors = result.messages.filter((m) => m.type === 'error');
-    const badRows = new Map<number, string>();
-    for (const m of errors) {
-      const from = m.rows?.from ?? m.record;
-      const to = m.rows?.to ?? m.record;
-      if (from === undefined || to === undefined) continue;
-      for (let r = from; r <= to; r++) badRows.set(r, `${badRows.has(r) ? `${badRows.get(r)}; ` : ''}${m.field ? `${m.field}: ` : ''}${m.message}`);
-    }
+    const badRows = loadErrorsByRow(result.messages);
     // A refusal that names no row cannot be pinned here; the batcher splits the batch to find it.
-    if (badRows.size === 0) throw new IntegrationError({ message: errors.map((e) => e.message).join('; ') || 'load refused the batch', code: 'VALIDATION', transient: false, details: { messages: result.messages } });
+    if (badRows.size === 0) throw new IntegrationError({ message: result.messages.filter((m) => m.type === 'error').map((e) => e.message).join('; ') || 'load refused the batch', code: 'VALIDATION', transient: false, applied: 'no', details: { messages: result.messages } });
     const good = items.filter((_i, n) => !badRows.has(n));
     const goodResults = good.length ? await this.upsertByExternalId(model, good, context) : [];
     let g = 0;
     return items.map((_i, n) => {
       const bad = badRows.get(n);
-      if (bad !== undefined) return { ok: false as const, error: new IntegrationError({ message: `load refused row: ${bad}`, code: 'VALIDATION', transient: false, odooException: 'load' }) };
+      if (bad !== undefined) return { ok: false as const, error: classifyLoadMessage(bad) };
       return goodResults[g++] as ItemOutcome<WriteResult>;
     });
   }
 
-  /** Field types and float digits, once per model: for `load` columns and for comparing what Odoo rounds. */
-  private fieldsOf(model: string): Promise<Record<string, { type: string; digits?: [number, number] }>> {
+  /** Field types, relations and float digits, once per model: for `load` columns and for comparing what Odoo rounds. */
+  private fieldsOf(model: string): Promise<FieldTypes & Record<string, { type: string; relation?: string }>> {
     let info = this.fieldInfo.get(model);
     if (!info) {
-      info = this.client.fieldsGet(model, ['type', 'digits']).then((f) =>
-        Object.fromEntries(Object.entries(f).map(([k, v]) => [k, { type: String(v.type), ...(Array.isArray(v.digits) ? { digits: v.digits as [number, number] } : {}) }])),
+      info = this.client.fieldsGet(model, ['type', 'digits', 'relation']).then((f) =>
+        Object.fromEntries(
+          Object.entries(f).map(([k, v]) => [k, { type: String(v.type), ...(Array.isArray(v.digits) ? { digits: v.digits as [number, number] } : {}), ...(typeof v.relation === 'string' ? { relation: v.relation } : {}) }]),
+        ),
       );
       info.catch(() => this.fieldInfo.delete(model));
       this.fieldInfo.set(model, info);
     }
     return info;
   }
+}
 
-  /**
-   * Adds each item's `quantity` to what Odoo holds now for (product, location):
-   * read when the batch runs (batches of this operation never overlap), then
-   * set as the counted quantity in inventory mode and applied.
-   */
-  private async adjustQuants(items: Item[], context?: Context): Promise<WriteResult[]> {
-    const key = (r: OdooRecord) => `${String(r.product_id)}/${String(r.location_id)}`;
-    const quants = await this.client.searchRead('stock.quant', {
-      domain: [['product_id', 'in', [...new Set(items.map((i) => i.record.product_id))]], ['location_id', 'in', [...new Set(items.map((i) => i.record.location_id))]]],
-      fields: ['product_id', 'location_id', 'quantity'],
-    });
-    const onHand = new Map<string, number>();
-    for (const q of quants) {
-      const k = `${String(comparable(q.product_id))}/${String(comparable(q.location_id))}`;
-      onHand.set(k, (onHand.get(k) ?? 0) + Number(q.quantity ?? 0));
-    }
-    const target = new Map<string, OdooRecord>();
-    for (const i of items) {
-      const k = key(i.record);
-      const quantity = (onHand.get(k) ?? 0) + Number(i.record.quantity);
-      onHand.set(k, quantity);
-      target.set(k, { product_id: i.record.product_id, location_id: i.record.location_id, inventory_quantity: quantity });
-    }
-    const ctx = { ...(context ?? {}), inventory_mode: true };
-    const ids = await this.client.create('stock.quant', [...target.values()], ctx);
-    await this.client.call('stock.quant', 'action_apply_inventory', { ids, context: ctx });
-    const idByKey = new Map([...target.keys()].map((k, n) => [k, ids[n] as number]));
-    return items.map((i) => ({ id: idByKey.get(key(i.record)) as number, action: 'adjusted' as const }));
+function isX2many(info: Record<string, { type: string }>, field: string): boolean {
+  const t = info[field]?.type;
+  return t === 'one2many' || t === 'many2many';
+}
+
+function loadErrorsByRow(messages: LoadResult['messages']): Map<number, string> {
+  const badRows = new Map<number, string>();
+  for (const m of messages.filter((x) => x.type === 'error')) {
+    const from = m.rows?.from ?? m.record;
+    const to = m.rows?.to ?? m.record;
+    if (from === undefined || to === undefined) continue;
+    for (let r = from; r <= to; r++) badRows.set(r, `${badRows.has(r) ? `${badRows.get(r)}; ` : ''}${m.field ? `${m.field}: ` : ''}${m.message}`);
+  }
+  return badRows;
+}
+
+/** The keys a write touches: writes sharing one run in arrival order. */
+export function recordKeys(req: WriteRequest): string[] {
+  const r = req.record;
+  switch (req.operation) {
+    case 'write':
+    case 'unlink':
+      return recordIds(r).map((id) => `${req.model}#${id}`);
+    case 'upsert':
+    case 'create_missing':
+      return [`${req.model}#key:${JSON.stringify((req.keyFields ?? []).map((f) => [f, comparable(r[f])]))}`];
+    case 'upsert_xid':
+      return [`${req.model}#xid:${String(r.xid)}`];
+    case 'adjust_quant':
+    case 'set_quant':
+      return [`stock.quant#${String(r.product_id)}/${String(r.location_id)}`];
+    case 'create':
+      if (req.model === 'stock.quant' && req.context?.inventory_mode) return [`stock.quant#${String(r.product_id)}/${String(r.location_id)}`];
+      return req.idempotencyKey ? [`${req.model}#idem:${req.idempotencyKey}`] : [];
   }
 }
 
@@ -264,11 +499,14 @@ function checkRequest(req: WriteRequest): WriteRequest {
       if (recordIds(r).length === 0) throw badInput(`${req.operation} needs the record's "id" (a positive integer), got ${JSON.stringify(r.id ?? r.ids)}`);
       break;
     case 'adjust_quant':
+    case 'set_quant': {
       for (const f of ['product_id', 'location_id']) {
-        if (!Number.isInteger(r[f])) throw badInput(`adjust_quant needs "${f}" as a record id, got ${JSON.stringify(r[f])}`);
+        if (!Number.isInteger(r[f])) throw badInput(`${req.operation} needs "${f}" as a record id, got ${JSON.stringify(r[f])}`);
       }
-      if (typeof r.quantity !== 'number' || !Number.isFinite(r.quantity)) throw badInput(`adjust_quant needs a numeric "quantity" (the delta), got ${JSON.stringify(r.quantity)}`);
+      const q = req.operation === 'adjust_quant' ? 'quantity' : 'inventory_quantity';
+      if (typeof r[q] !== 'number' || !Number.isFinite(r[q])) throw badInput(`${req.operation} needs a numeric "${q}" (${req.operation === 'adjust_quant' ? 'the delta' : 'the counted quantity'}), got ${JSON.stringify(r[q])}`);
       break;
+    }
     case 'upsert':
     case 'create_missing':
       if (!req.keyFields || req.keyFields.length === 0) throw badInput(`${req.operation} needs key fields (e.g. default_code)`);
@@ -368,13 +606,6 @@ function loadColumn(field: string, type: string | undefined, items: Item[]): str
   const relational = type === 'many2one' || type === 'many2many' || type === 'one2many';
   const numeric = items.some((i) => typeof i.record[field] === 'number' || (Array.isArray(i.record[field]) && typeof (i.record[field] as unknown[])[0] === 'number'));
   return relational && numeric ? `${field}/.id` : field;
-}
-
-function loadCell(v: unknown): string {
-  if (v === null || v === undefined || v === false) return '';
-  if (v === true) return '1';
-  if (Array.isArray(v)) return v.map((x) => String(comparable(x))).join(',');
-  return String(v);
 }
 
 /** msg.payload of odoo-write: one record or a list of records. */

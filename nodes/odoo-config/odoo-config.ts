@@ -1,12 +1,12 @@
 import { OdooClient } from '../../lib/odoo/client';
-import { clientOptionsFromConfig } from '../../lib/odoo/options';
+import { clientOptionsFromConfig, CONNECTION_PROPS, testConnectionOptions } from '../../lib/odoo/options';
 import { classifyError, IntegrationError } from '../../lib/errors';
 import type { Node, NodeDef, NodeStatus, RED, Request, Response } from '../shared/red';
 import type { OdooConfigNode } from '../shared/odoo-server';
 
 
-/** How long a closing server waits for its nodes to finish writing before it drops the connection. */
-const CLOSE_WAIT_MS = 30_000;
+/** How long a closing server waits for its nodes to finish writing before it drops the connection (Node-RED allows 15 s). */
+const CLOSE_WAIT_MS = 13_000;
 
 export = function (RED: RED) {
   function OdooConfig(this: OdooConfigNode, def: NodeDef) {
@@ -21,6 +21,9 @@ export = function (RED: RED) {
       problem = classifyError(err);
       node.error(`Odoo server configuration is invalid: ${problem.message}`);
     }
+
+    // what the editor's Test connection compares against before it may use the stored secret
+    node.deployedProps = Object.fromEntries(CONNECTION_PROPS.map((k) => [k, def[k]]));
 
     const broadcast = (status: NodeStatus) => users.forEach((u) => u.status(status));
 
@@ -74,17 +77,17 @@ export = function (RED: RED) {
     res.status(e.code === 'CONFIG' || e.code === 'BAD_INPUT' ? 400 : 502).json({ ok: false, error: e.toMsgError() });
   };
 
-  /** Editor "Test connection": uses the typed values, or the stored secret when the editor sends none. */
+  /**
+   * Editor "Test connection": the typed values, with the typed secret, or with the deployed node's secret
+   * when URL, database and login are the ones it was deployed with (lib/odoo/options.ts decides).
+   */
   RED.httpAdmin.post('/odoo-config/test', RED.auth.needsPermission('odoo-config.write'), (req: Request, res: Response) => {
-    const body = req.body ?? {};
-    let secret = typeof body.secret === 'string' && body.secret !== '__PWRD__' ? body.secret : undefined;
-    if (secret === undefined && typeof body.id === 'string') {
-      const stored = RED.nodes.getNode(body.id) as Node | null;
-      secret = stored?.credentials?.secret ?? RED.nodes.getCredentials?.(body.id)?.secret;
-    }
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const stored = typeof body.id === 'string' ? (RED.nodes.getNode(body.id) as OdooConfigNode | null) : null;
+    const deployed = stored?.deployedProps ? { props: stored.deployedProps, secret: stored.credentials?.secret } : undefined;
     let probe: OdooClient;
     try {
-      probe = new OdooClient(clientOptionsFromConfig(body, secret));
+      probe = new OdooClient(testConnectionOptions(body, deployed));
     } catch (err) {
       res.json({ ok: false, error: classifyError(err).toMsgError() });
       return;

@@ -1,7 +1,8 @@
 import { badInput, classifyError, configError } from '../../lib/errors';
 import { parseDomain } from '../../lib/odoo/domain';
 import { parseNodeOptions, readNodeSchema } from '../../lib/odoo/options';
-import { readAll, readChunks, ReadRequest } from '../../lib/odoo/read';
+import { readAll, readPages, ReadRequest } from '../../lib/odoo/read';
+import { resumePointFrom } from '../../lib/odoo/paging';
 import { modelOf } from '../../lib/odoo/writer';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { evaluate, sendError } from '../shared/outputs';
@@ -36,6 +37,8 @@ export = function (RED: RED) {
         }
         const request: ReadRequest = { ...options, model, domain: parseDomain(domainValue), input: msg.payload };
         if (options.context) request.context = options.context;
+        const resume = resumePointFrom((msg.odoo as { resume?: unknown } | undefined)?.resume);
+        if (resume) request.resume = resume;
         const meta = { model, operation: options.operation };
         node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-read.status.reading') });
 
@@ -46,26 +49,16 @@ export = function (RED: RED) {
           done();
           return;
         }
-        // page / record mode: each page leaves before the next is fetched, nothing accumulates here
-        let page = 0;
+        // page / record mode: each page leaves as soon as it arrives, before the next is fetched; nothing accumulates here
         let count = 0;
-        let pending: NodeMessage[] = [];
-        const flush = (last: boolean) => {
-          pending.forEach((m, i) => ((m.odoo as Record<string, unknown>).last = last && i === pending.length - 1));
-          for (const m of pending) send([m, null]);
-          pending = [];
-        };
-        for await (const chunk of readChunks(client, request)) {
-          flush(false);
-          const records = chunk as Record<string, unknown>[];
+        for await (const p of readPages(client, request)) {
           if (options.output === 'page') {
-            pending.push({ ...msg, payload: records, odoo: { ...meta, page: page++, count: records.length } });
+            send([{ ...msg, payload: p.records, odoo: { ...meta, page: p.page, count: p.records.length, last: p.last } }, null]);
           } else {
-            for (const record of records) pending.push({ ...msg, payload: record, odoo: { ...meta, index: count + pending.length } });
+            p.records.forEach((record, i) => send([{ ...msg, payload: record, odoo: { ...meta, index: p.first + i, last: p.last && i === p.records.length - 1 } }, null]));
           }
-          count += records.length;
+          count += p.records.length;
         }
-        flush(true);
         node.status({ fill: 'green', shape: 'dot', text: RED._('odoo-read.status.records', { count }) });
         done();
       } catch (err) {

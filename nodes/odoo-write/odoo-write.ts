@@ -1,10 +1,23 @@
 import { classifyError, configError, IntegrationError } from '../../lib/errors';
 import { effectiveWriteOptions, parseNodeOptions, writeNodeSchema, WriteNodeOptions } from '../../lib/odoo/options';
-import { failureSummary, modelOf, OdooWriter, recordsOf } from '../../lib/odoo/writer';
+import { failureSummary, modelOf, recordsOf, writerOf } from '../../lib/odoo/writer';
 import { executeWrite, writtenIds } from '../../lib/odoo/execute';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
+
+/** Node-RED gives a closing node 15 s. */
+const CLOSE_WAIT_MS = 12_000;
+
+/** What makes every delivery of this message write the same keys. */
+function idempotencyBase(msg: NodeMessage): string | undefined {
+  const own = (msg.odoo as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
+  // a split node's parts share one _msgid: the part's place tells them apart
+  const parts = msg.parts as { id?: unknown; index?: unknown } | undefined;
+  const part = parts && typeof parts === 'object' ? `:part:${String(parts.id)}:${String(parts.index)}` : '';
+  for (const v of [own, msg.correlationId, msg._msgid]) if (typeof v === 'string' && v) return `${v}${part}`;
+  return undefined;
+}
 
 export = function (RED: RED) {
   function OdooWrite(this: Node, def: NodeDef) {
@@ -12,7 +25,6 @@ export = function (RED: RED) {
     const node = this;
     const server = RED.nodes.getNode(String(def.server ?? '')) as OdooConfigNode | null;
     let options: WriteNodeOptions | undefined;
-    let writer: OdooWriter | undefined;
     try {
       options = parseNodeOptions(writeNodeSchema, def);
     } catch (err) {
@@ -26,10 +38,9 @@ export = function (RED: RED) {
       if (!server) throw configError('no Odoo server configured');
       return server.client();
     };
-    const writerFor = (o: Pick<WriteNodeOptions, 'batchSize' | 'batchWindow'>) => {
-      writer ??= new OdooWriter(clientOf(), { maxSize: o.batchSize, windowMs: o.batchWindow });
-      return writer;
-    };
+    // one writer per Odoo server, shared with every other node using it: keys stay ordered across nodes
+    const writer = () => writerOf(clientOf());
+    let pending = 0;
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
       try {
@@ -39,7 +50,9 @@ export = function (RED: RED) {
         const payload = msg.payload;
         const meta = { model, operation: o.operation };
         if (o.operation !== 'call') node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-write.status.writing', { count: Array.isArray(payload) ? payload.length : 1 }) });
-        const { okRows, results, failed, callResult, thenError } = await executeWrite(clientOf(), writerFor(o), o, model, payload);
+        const identity = { keys: (msg.odoo as { keys?: unknown } | undefined)?.keys, base: idempotencyBase(msg) };
+        pending++;
+        const { okRows, results, failed, callResult, thenError } = await executeWrite(clientOf(), writer(), o, model, payload, identity).finally(() => pending--);
         if (o.operation === 'call') {
           send([{ ...msg, odoo: { ...meta, method: o.method, result: callResult } }, null]);
           node.status({ fill: 'green', shape: 'dot', text: `${o.method}` });
@@ -81,10 +94,27 @@ export = function (RED: RED) {
     });
 
     node.on('close', (done: () => void) => {
-      // queued writes still go out before the node stops: nothing accepted is dropped on redeploy
+      // queued writes still go out before the node stops: nothing accepted is dropped on redeploy.
+      // The shared writer sends them at once; Node-RED waits 15 s for close, so no batch window delays it.
       const finish = () => (server ? server.deregister(node, done) : done());
-      if (writer) writer.flush().then(finish, finish);
-      else finish();
+      if (!(pending > 0 && server)) return finish();
+      // inside Node-RED's 15 s close timeout: say what is still in flight rather than being cut off silently
+      const timer = setTimeout(() => {
+        node.warn(RED._('odoo-write.status.closeTimeout', { count: pending }));
+        finish();
+      }, CLOSE_WAIT_MS);
+      writer()
+        .flush()
+        .then(
+          () => {
+            clearTimeout(timer);
+            finish();
+          },
+          () => {
+            clearTimeout(timer);
+            finish();
+          },
+        );
     });
   }
   RED.nodes.registerType('odoo-write', OdooWrite);

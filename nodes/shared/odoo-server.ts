@@ -8,4 +8,6 @@ export interface OdooConfigNode extends Node {
   connect(): Promise<ConnectionInfo>;
   register(user: Node): void;
   deregister(user: Node, done: () => void): void;
+  /** The connection properties as deployed (no secret). */
+  deployedProps?: Record<string, unknown>;
 }

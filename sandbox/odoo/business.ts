@@ -339,7 +339,23 @@ export function cancelPickings(s: ModelStore, ids: number[]): true {
 }
 
 /** stock.quant.action_apply_inventory: counted quantity becomes the quantity. Returns None. */
-export function applyInventory(s: ModelStore, ids: number[]): null {
+export function applyInventory(s: ModelStore, ids: number[], force = false): null | Record<string, unknown> {
+  // Odoo's is_outdated: the quantity moved since the count was set; it answers with its conflict wizard
+  const outdated = ids.filter((id) => {
+    const q = s.raw('stock.quant', id);
+    return q && q.inventory_quantity_set && round((q.inventory_quantity as number) - ((q.inventory_diff_quantity as number) ?? 0), 6) !== round(q.quantity as number, 6);
+  });
+  if (outdated.length && !force) {
+    return {
+      name: 'Conflict in Inventory Adjustment',
+      type: 'ir.actions.act_window',
+      view_mode: 'form',
+      views: [[false, 'form']],
+      res_model: 'stock.inventory.conflict',
+      target: 'new',
+      context: { default_quant_ids: ids, default_quant_to_fix_ids: outdated },
+    };
+  }
   const lossLocation = [...s.rows('stock.location')].find((l) => l.usage === 'inventory');
   const admin = s.raw('res.users', s.uid);
   const userName = admin ? (s.value('res.users', admin, 'name') as string) : 'Administrator';
@@ -375,6 +391,7 @@ export function applyInventory(s: ModelStore, ids: number[]): null {
     s.writeRaw('stock.quant', id, {
       quantity: q.inventory_quantity,
       inventory_quantity: 0,
+      inventory_diff_quantity: 0,
       inventory_quantity_set: false,
       inventory_date: false,
       write_date: s.now(),
@@ -420,7 +437,7 @@ export function createQuants(s: ModelStore, valsList: Vals[], ctx: Context): num
     } else {
       id = createRecords(s, 'stock.quant', [{ ...clean, user_id: s.uid, inventory_date: s.now().slice(0, 10) }], ctx)[0];
     }
-    if (autoApply !== undefined) applyInventory(s, [id]);
+    if (autoApply !== undefined) applyInventory(s, [id], true);
     return id;
   });
 }
@@ -488,10 +505,13 @@ export function installHooks(reg: Registry): void {
   withHooks(reg, 'stock.quant', {
     prepareCreate: (_s, vals) => {
       if ('inventory_quantity' in vals && !('inventory_quantity_set' in vals)) vals.inventory_quantity_set = true;
+      if ('inventory_quantity' in vals) vals.inventory_diff_quantity = Number(vals.inventory_quantity) - Number(vals.quantity ?? 0);
     },
     afterWrite: (s, rec, vals) => {
-      if ('inventory_quantity' in vals && !('inventory_quantity_set' in vals)) {
-        s.writeRaw('stock.quant', rec.id, { inventory_quantity_set: true });
+      if ('inventory_quantity' in vals) {
+        const q = s.raw('stock.quant', rec.id)!;
+        // the difference is fixed when the count is set (Odoo stores it), not when it is applied
+        s.writeRaw('stock.quant', rec.id, { inventory_quantity_set: true, inventory_diff_quantity: round((q.inventory_quantity as number) - (q.quantity as number), 6) });
       }
     },
     check: (s, r) => {
@@ -573,3 +593,14 @@ export function installHooks(reg: Registry): void {
   });
 }
 
+
+/** stock.inventory.conflict.action_keep_counted_quantity: the counts win over what moved meanwhile. */
+export function keepCountedQuantity(s: ModelStore, ids: number[]): null | Record<string, unknown> {
+  const quants = new Set<number>();
+  for (const id of ids) for (const q of (s.raw('stock.inventory.conflict', id)?.quant_ids as number[] | undefined) ?? []) quants.add(q);
+  for (const q of quants) {
+    const rec = s.raw('stock.quant', q);
+    if (rec) s.writeRaw('stock.quant', q, { inventory_diff_quantity: round((rec.inventory_quantity as number) - (rec.quantity as number), 6) });
+  }
+  return applyInventory(s, [...quants], true);
+}

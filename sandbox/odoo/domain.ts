@@ -282,7 +282,7 @@ export function likeRegex(pattern: string, op: string): RegExp {
 
 function valueGetter(s: ModelStore, model: string, field: FieldDef): (r: Rec) => unknown {
   if (field.name === 'id') return (r) => r.id;
-  if (!field.compute && !field.inherited && field.name !== 'display_name' && field.type !== 'one2many') {
+  if (!field.compute && !field.inherited && !field.translate && field.name !== 'display_name' && field.type !== 'one2many') {
     const name = field.name;
     return (r) => r[name];
   }

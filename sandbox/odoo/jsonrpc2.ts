@@ -1,3 +1,4 @@
+import type { SandboxUser } from './access';
 // Odoo 19 JSON-2: POST /json/2/<model>/<method>, bearer API key, named
 // arguments, plain JSON results, errors as {name, message, arguments, context,
 // debug} with the status Json2Dispatcher.handle_error picks.
@@ -70,10 +71,12 @@ export interface Json2Env {
   store: ModelStore;
   database: string;
   apiKey: string;
+  /** Other users' keys: who they are, for access rights. */
+  users?: SandboxUser[];
 }
 
 /** Checks that come before the model call: database, media type, bearer key, body. */
-export function prepareJson2(env: Json2Env, req: Json2Request): { kwargs: Record<string, unknown>; ids: unknown; context: Record<string, unknown> } {
+export function prepareJson2(env: Json2Env, req: Json2Request): { kwargs: Record<string, unknown>; ids: unknown; context: Record<string, unknown>; user?: SandboxUser } {
   const header = (name: string): string | undefined => {
     const v = req.headers[name];
     return Array.isArray(v) ? v[0] : v;
@@ -94,7 +97,8 @@ export function prepareJson2(env: Json2Env, req: Json2Request): { kwargs: Record
   const m = auth ? /^bearer\s+(.+)$/i.exec(auth) : null;
   const bearer = { 'WWW-Authenticate': 'Bearer ' };
   if (!m) throw httpError(401, 'User not authenticated, use an API Key with a Bearer Authorization header.', bearer);
-  if (m[1] !== env.apiKey) throw httpError(401, 'Invalid apikey', bearer);
+  const user = m[1] === env.apiKey ? undefined : env.users?.find((u) => u.apiKey === m[1]);
+  if (m[1] !== env.apiKey && !user) throw httpError(401, 'Invalid apikey', bearer);
   let parsed: unknown = {};
   if (req.body.length) {
     try {
@@ -112,6 +116,7 @@ export function prepareJson2(env: Json2Env, req: Json2Request): { kwargs: Record
     kwargs: params,
     ids,
     context: context && typeof context === 'object' && !Array.isArray(context) ? (context as Record<string, unknown>) : {},
+    ...(user ? { user } : {}),
   };
 }
 
@@ -124,6 +129,7 @@ export function callJson2(env: Json2Env, req: Json2Request, prepared: ReturnType
     args: [],
     kwargs: prepared.kwargs,
     context: prepared.context,
+    ...(prepared.user ? { user: prepared.user } : {}),
   });
   return jsonAnswer(result);
 }

@@ -283,6 +283,7 @@ export function load(s: ModelStore, model: string, fields: unknown, data: unknow
       }
     }
     for (const w of warnings) messages.push({ ...reorder(info, 'warning'), message: w.message });
+    const pendingLineXids: Array<{ field: string; index: number; xid: string; model: string }> = [];
     for (const [fname, childRows] of rec.children) {
       const field = def.fields[fname];
       const comodelDef = s.def(field.relation!);
@@ -292,8 +293,14 @@ export function load(s: ModelStore, model: string, fields: unknown, data: unknow
       const commands: unknown[] = [];
       for (const cells of childRows) {
         const childVals: Vals = {};
+        let childXid: string | undefined;
         for (const c of subCols) {
           const v = cells[c.index] ?? '';
+          // `lines/id`: the line's external id; an existing one is updated, a new one created with it
+          if (c.path[0] === 'id' && c.path.length === 1) {
+            if (v) childXid = xmlidOf(v, module);
+            continue;
+          }
           const f = comodelDef.fields[c.path[0]];
           if (!f) throw valueError(`Invalid field name ${pyStr(c.path[0])}`);
           if (v === '' && f.type !== 'boolean') continue;
@@ -304,7 +311,12 @@ export function load(s: ModelStore, model: string, fields: unknown, data: unknow
             messages.push({ ...reorder(info, 'error'), field: fname, message: err.message, field_name: field.string });
           }
         }
-        commands.push([0, 0, childVals]);
+        const existingLine = childXid ? s.xmlid(childXid) : undefined;
+        if (existingLine && s.raw(field.relation!, existingLine.id)) commands.push([1, existingLine.id, childVals]);
+        else {
+          commands.push([0, 0, childVals]);
+          if (childXid) pendingLineXids.push({ field: fname, index: commands.length - 1, xid: childXid, model: field.relation! });
+        }
       }
       vals[fname] = commands;
     }
@@ -312,12 +324,26 @@ export function load(s: ModelStore, model: string, fields: unknown, data: unknow
     try {
       let id: number;
       const existing = dbId ?? (xid ? s.xmlid(xid) : undefined)?.id;
+      const linesBefore = new Map<string, Set<number>>();
+      for (const p of pendingLineXids) {
+        const { inverseName, relation } = def.fields[p.field] ?? {};
+        if (inverseName && relation && existing !== undefined) linesBefore.set(p.field, new Set(s.childIds(relation, inverseName, existing)));
+      }
       if (existing !== undefined && s.raw(model, existing)) {
         writeRecords(s, model, [existing], vals, ctx);
         id = existing;
       } else {
         id = createRecords(s, model, [vals], ctx)[0];
         if (xid) setXmlid(s, xid, model, id);
+      }
+      // new lines take their external ids in creation order, as Odoo's _load_records does
+      for (const field of new Set(pendingLineXids.map((p) => p.field))) {
+        const { inverseName, relation } = def.fields[field] ?? {};
+        if (!inverseName || !relation) continue;
+        const fresh = s.childIds(relation, inverseName, id).filter((lid) => !linesBefore.get(field)?.has(lid)).sort((a, b) => a - b);
+        pendingLineXids.filter((p) => p.field === field).forEach((p, n) => {
+          if (fresh[n] !== undefined) setXmlid(s, p.xid, relation, fresh[n] as number);
+        });
       }
       ids.push(id);
     } catch (err) {

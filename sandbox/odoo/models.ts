@@ -283,6 +283,16 @@ const SPECS: Record<string, ModelSpec> = {
         { required: true, default: 'consu' },
       ),
       is_storable: boolean('Track Inventory', { default: false }),
+      tracking: selection(
+        'Tracking',
+        [
+          ['serial', 'By Unique Serial Number'],
+          ['lot', 'By Lots'],
+          ['none', 'By Quantity'],
+        ],
+        { required: true, default: 'none' },
+      ),
+      property_stock_inventory: m2o('stock.location', 'Inventory Location', { default: () => 11 }),
       uom_id: m2o('uom.uom', 'Unit', { required: true, default: 1 }),
       categ_id: m2o('product.category', 'Product Category'),
       description_purchase: text('Purchase Description', { translate: true }),
@@ -427,13 +437,19 @@ const SPECS: Record<string, ModelSpec> = {
       quantity: float('Quantity', { readonly: true, default: 0.0 }),
       reserved_quantity: float('Reserved Quantity', { required: true, readonly: true, default: 0.0 }),
       inventory_quantity: float('Counted', { default: 0.0 }),
-      inventory_diff_quantity: float('Difference', {
-        readonly: true,
-        compute: (_s, r) => (r.inventory_quantity_set ? (r.inventory_quantity as number) - (r.quantity as number) : 0),
-      }),
+      // stored when the count is set, as Odoo does: a quantity moved since then makes the count outdated
+      inventory_diff_quantity: float('Difference', { readonly: true, default: 0.0 }),
       inventory_date: date('Scheduled'),
       inventory_quantity_set: boolean('Inventory Quantity Set', { default: false }),
       user_id: m2o('res.users', 'Assigned To'),
+    },
+  },
+  'stock.inventory.conflict': {
+    description: 'Conflict in Inventory',
+    order: 'id',
+    fields: {
+      quant_ids: m2m('stock.quant', 'Quants'),
+      quant_to_fix_ids: m2m('stock.quant', 'Conflicts'),
     },
   },
   'purchase.order': {

@@ -56,6 +56,9 @@ export function seedBase(s: ModelStore): void {
   put(s, 'res.partner', 3, { name: 'Administrator', company_id: 1 }, 'base.partner_admin');
   put(s, 'res.users', 1, { login: '__system__', partner_id: 2, active: false }, 'base.user_root');
   put(s, 'res.users', 2, { login: 'admin', partner_id: 3 }, 'base.user_admin');
+  // the least-privilege user of real-odoo-up.sh (its rights: sandbox/odoo/access.ts)
+  put(s, 'res.partner', 5, { name: 'Integration', company_id: 1 });
+  put(s, 'res.users', 6, { login: 'integration', partner_id: 5 });
   s.forceNextId('res.partner', 7);
 
   put(s, 'mail.message.subtype', 1, { name: 'Discussions', sequence: 0 }, 'mail.mt_comment');
@@ -66,6 +69,9 @@ export function seedBase(s: ModelStore): void {
   put(s, 'uom.uom', 3, { name: 'Dozens', relative_factor: 12.0, relative_uom_id: 1, active: false }, 'uom.product_uom_dozen'); // archived in a fresh Odoo 19
   put(s, 'uom.uom', 15, { name: 'g', relative_factor: 1.0 }, 'uom.product_uom_gram');
   put(s, 'uom.uom', 16, { name: 'kg', relative_factor: 1000.0, relative_uom_id: 15 }, 'uom.product_uom_kgm');
+  // Odoo's French language pack: read and searched under context {"lang": "fr_FR"}
+  s.setTranslation('uom.uom', 1, 'name', 'fr_FR', 'Unités');
+  s.setTranslation('uom.uom', 3, 'name', 'fr_FR', 'Douzaines');
 
   put(s, 'product.category', 1, { name: 'All' }, 'product.product_category_all');
 
@@ -97,6 +103,14 @@ export function seedBase(s: ModelStore): void {
     2,
     { name: 'Delivery Orders', code: 'outgoing', sequence_code: 'OUT', warehouse_id: 1, default_location_src_id: 5, default_location_dest_id: 2 },
     'stock.picking_type_out',
+  );
+  // archived until multi-step routes are on, as on a fresh Odoo 19
+  put(
+    s,
+    'stock.picking.type',
+    7,
+    { name: 'Internal Transfers', code: 'internal', sequence_code: 'INT', warehouse_id: 1, default_location_src_id: 5, default_location_dest_id: 5, active: false },
+    'stock.picking_type_internal',
   );
   s.writeRaw('stock.warehouse', 1, { in_type_id: 1, out_type_id: 2 });
 }

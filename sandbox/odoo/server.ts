@@ -1,3 +1,4 @@
+import { INTEGRATION_USER, type SandboxUser } from './access';
 // One HTTP server for both transports (JSON-2 and XML-RPC) plus the version
 // routes, with fault injection in front of model calls so clients' retry,
 // timeout and circuit-breaker paths can be exercised.
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   serverVersion?: string;
   /** Load the demo company (default true). */
   seed?: boolean;
+  /** Users besides the admin, with their groups (default: the `integration` user of real-odoo-up.sh). */
+  users?: Array<Omit<SandboxUser, 'uid'>>;
 }
 
 export interface FaultSpec {
@@ -49,6 +52,8 @@ export interface FaultSpec {
   loseAnswer?: 'drop' | 'delay';
   loseAnswerDelayMs?: number;
   times?: number;
+  /** Let this many matching calls through untouched first (e.g. `skip: 2` faults the third page of a read). */
+  skip?: number;
 }
 
 export interface SandboxStats {
@@ -63,6 +68,8 @@ export interface Sandbox {
   login: string;
   password: string;
   apiKey: string;
+  /** Users besides the admin: login, password, API key, groups. */
+  users: SandboxUser[];
   store: ModelStore;
   stats: SandboxStats;
   inject(fault: FaultSpec): void;
@@ -74,6 +81,7 @@ export interface Sandbox {
 interface ActiveFault {
   spec: FaultSpec;
   remaining: number;
+  skip: number;
 }
 
 const REASONS: Record<number, string> = {
@@ -111,9 +119,12 @@ function xmlAnswer(body: string): HttpAnswer {
   return { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body };
 }
 
+/** Odoo Online names its versions `saas~19.1`: version_info then starts with `'saas~19'` (odoo/release.py). */
 function versionInfo(version: string): unknown[] {
-  const [major, minor] = version.split('.').map((x) => Number.parseInt(x, 10));
-  return [major || 0, minor || 0, 0, 'final', 0, ''];
+  const m = /^(saas~)?(\d+)(?:\.(\d+))?/.exec(version);
+  const major = Number(m?.[2] ?? 0);
+  const minor = Number(m?.[3] ?? 0);
+  return [m?.[1] ? `saas~${major}` : major, minor, 0, 'final', 0, ''];
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -123,12 +134,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const password = opts.password ?? 'admin';
   const apiKey = opts.apiKey ?? 'sandbox-key-not-secret';
   const version = opts.serverVersion ?? '19.0';
-  const major = Number.parseInt(version, 10) || 0;
+  const major = Number(/(\d+)/.exec(version)?.[1] ?? 0);
   const store = new ModelStore({ seed: opts.seed !== false });
   const stats: SandboxStats = { calls: 0, byMethod: {}, authentications: 0 };
   let faults: ActiveFault[] = [];
+  // the first other user is the seeded res.users 6; more get fresh users
+  const users: SandboxUser[] = (opts.users ?? [INTEGRATION_USER]).map((u, n) => {
+    const uid = n === 0 ? 6 : store.create('res.users', { login: u.login, partner_id: store.create('res.partner', { name: u.login }) });
+    if (n === 0 && u.login !== 'integration') store.write('res.users', [6], { login: u.login });
+    return { ...u, uid };
+  });
 
   const xmlEnv: XmlRpcEnv = {
+    users,
     store,
     database,
     login,
@@ -156,6 +174,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (f.remaining <= 0) continue;
       if (f.spec.model !== undefined && f.spec.model !== model) continue;
       if (f.spec.method !== undefined && f.spec.method !== method) continue;
+      if (f.skip > 0) {
+        f.skip--;
+        continue;
+      }
       f.remaining--;
       latency += f.spec.latencyMs ?? 0;
       if (!terminal && (f.spec.drop || f.spec.httpStatus || f.spec.serializationFailure)) terminal = f.spec;
@@ -195,7 +217,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const method = decodeURIComponent(m[2]);
     const faulted = await withFaults(model, method, () => errorAnswer(serializationFailure()));
     if (!isPassThrough(faulted)) return faulted;
-    const env = { store, database, apiKey };
+    const env = { store, database, apiKey, users };
     const request = { model, method, headers: req.headers, body };
     let answer: Outcome;
     try {
@@ -291,10 +313,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     login,
     password,
     apiKey,
+    users,
     store,
     stats,
     inject(fault: FaultSpec) {
-      faults.push({ spec: { ...fault }, remaining: fault.times ?? Infinity });
+      faults.push({ spec: { ...fault }, remaining: fault.times ?? Infinity, skip: fault.skip ?? 0 });
     },
     clearFaults() {
       faults = [];

@@ -47,6 +47,10 @@ export class ModelStore {
   private journal: JournalEntry[] | null = null;
   private indexes = new Map<string, Map<unknown, Set<number>>>();
   private searchCache = new Map<string, { version: number; ids: number[] }>();
+  /** Values of translated fields in other languages, by `model/field/id`; the record holds the en_US value. */
+  private readonly translations = new Map<string, Record<string, string>>();
+  /** The context language of the call running now: translated fields are read and searched in it. */
+  lang: string | undefined;
   private readonly withDemo: boolean;
   private frozenNow?: string;
 
@@ -62,6 +66,7 @@ export class ModelStore {
     this.tables.clear();
     this.indexes.clear();
     this.searchCache.clear();
+    this.translations.clear();
     this.journal = null;
     this.sequences = {};
     this.version++;
@@ -127,6 +132,10 @@ export class ModelStore {
       return v === undefined || v === null ? emptyValue(field) : v;
     }
     if (field.type === 'one2many') return this.activeOnly(field.relation!, this.childIds(field.relation!, field.inverseName!, rec.id));
+    if (field.translate && this.lang && this.lang !== 'en_US') {
+      const t = this.translations.get(`${model}/${fname}/${rec.id}`)?.[this.lang];
+      if (t !== undefined) return t;
+    }
     const v = rec[fname];
     if (field.type === 'many2many') return Array.isArray(v) ? this.activeOnly(field.relation!, v) : [];
     return v === undefined ? emptyValue(field) : v;
@@ -137,6 +146,12 @@ export class ModelStore {
     const t = this.tables.get(comodel)!;
     if (!('active' in t.def.fields)) return ids;
     return ids.filter((id) => t.rows.get(id)?.active !== false);
+  }
+
+  /** A translation of a translated field (seed data: Odoo ships them with its language packs). */
+  setTranslation(model: string, id: number, fname: string, lang: string, value: string): void {
+    const key = `${model}/${fname}/${id}`;
+    this.translations.set(key, { ...(this.translations.get(key) ?? {}), [lang]: value });
   }
 
   displayName(model: string, id: number): string | false {
@@ -340,7 +355,7 @@ export class ModelStore {
     const order = opts.order || def.order;
     const terms = this.parseOrder(model, order);
     const activeTest = ctx.active_test !== false;
-    const key = `${model}\u0000${order}\u0000${activeTest}\u0000${JSON.stringify(domain)}`;
+    const key = `${model}\u0000${order}\u0000${activeTest}\u0000${this.lang ?? ''}\u0000${JSON.stringify(domain)}`;
     let ids: number[];
     const cached = this.searchCache.get(key);
     if (cached && cached.version === this.version) {

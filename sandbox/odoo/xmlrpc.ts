@@ -1,3 +1,4 @@
+import type { SandboxUser } from './access';
 // XML-RPC as Odoo speaks it: Python's xmlrpc.client unmarshalling on the way
 // in (nil accepted, dates become "YYYY-MM-DD HH:MM:SS" strings), Odoo's
 // marshaller on the way out (no nil, Python float reprs, Python's layout).
@@ -99,6 +100,12 @@ class Parser {
   }
 
   value(): unknown {
+    const first = this.peek();
+    // <value/> is an empty string, as Python's xmlrpc.client (and so Odoo) reads it
+    if (first && first.kind === 'empty' && first.name === 'value') {
+      this.i++;
+      return '';
+    }
     this.expect('open', 'value');
     const raw = this.text();
     const t = this.tokens[this.i];
@@ -126,7 +133,7 @@ class Parser {
           this.expect('open', 'data');
           for (;;) {
             const n = this.peek();
-            if (n && n.kind === 'open' && n.name === 'value') out.push(this.value());
+            if (n && (n.kind === 'open' || n.kind === 'empty') && n.name === 'value') out.push(this.value());
             else break;
           }
           this.expect('close', 'data');
@@ -304,6 +311,12 @@ export interface XmlRpcEnv {
   versionInfo: unknown[];
   version: string;
   onAuthenticate: () => void;
+  /** Other users (login, password or key): who they are, for access rights. */
+  users?: SandboxUser[];
+}
+
+function otherUser(env: XmlRpcEnv, login: unknown, password: unknown): SandboxUser | undefined {
+  return env.users?.find((u) => u.login === login && (u.password === password || u.apiKey === password));
 }
 
 function checkDb(env: XmlRpcEnv, db: unknown): void {
@@ -332,7 +345,7 @@ export function commonService(env: XmlRpcEnv, method: string, params: unknown[])
       }
       env.onAuthenticate();
       checkDb(env, db);
-      return credentialsOk(env, login, password) ? env.store.uid : false;
+      return credentialsOk(env, login, password) ? env.store.uid : (otherUser(env, login, password)?.uid ?? false);
     }
     case 'about':
       return params[0] ? ['See http://openerp.com', env.version] : 'See http://openerp.com';
@@ -412,7 +425,8 @@ export function objectService(env: XmlRpcEnv, call: ReturnType<typeof unpackObje
       `Record does not exist or has been deleted.\n(Record: res.users(${uid},), User: ${uid})`,
     );
   }
-  if (uid !== env.store.uid || (call.password !== env.password && call.password !== env.apiKey)) throw accessDenied();
+  const user = uid === env.store.uid ? undefined : env.users?.find((u) => u.uid === uid && (u.password === call.password || u.apiKey === call.password));
+  if (!user && (uid !== env.store.uid || (call.password !== env.password && call.password !== env.apiKey))) throw accessDenied();
   const kwargs = { ...call.kwargs };
   const context = (kwargs.context as Record<string, unknown>) ?? {};
   delete kwargs.context;
@@ -424,5 +438,6 @@ export function objectService(env: XmlRpcEnv, call: ReturnType<typeof unpackObje
     kwargs,
     context: context && typeof context === 'object' ? context : {},
     readOpts: { floatBox: (n) => new PyFloat(n) },
+    ...(user ? { user } : {}),
   });
 }

@@ -98,7 +98,7 @@ describe('canonical objects applied to Odoo', () => {
     expect(outcome.failed).toEqual([]);
     const after = await client.read('purchase.order.line', lines, ['product_qty', 'price_unit', 'date_planned']);
     expect(after.map((l) => l.product_qty)).toEqual([8, 0]);
-    expect(after[0]).toMatchObject({ price_unit: 4.75, date_planned: '2026-12-10 00:00:00' });
+    expect(after[0]).toMatchObject({ price_unit: 4.75, date_planned: '2026-12-10 12:00:00' });
     const notes = await client.searchRead('mail.message', { domain: [['model', '=', 'purchase.order'], ['res_id', '=', poId]], fields: ['body'] });
     expect(notes.some((n) => String(n.body).includes('SO-778'))).toBe(true);
 

@@ -185,7 +185,7 @@ describe('canonical-map: canonical → Odoo', () => {
     const { input, out } = await pipeline({ schema: 'po-ack@1' });
     input.receive({ payload: { poNumber: po.name, supplierCode: supplier.ref, acknowledgedAt: '2026-11-20T08:00:00Z', lines: [{ lineRef: String(lineId), status: 'changed', confirmedQty: 7, promisedDate: '2026-12-03' }] } });
     await until(() => out.written.length === 2, 'line write and chatter note');
-    expect(sandbox.store.read('purchase.order.line', [lineId!], ['product_qty', 'date_planned'])[0]).toMatchObject({ product_qty: 7, date_planned: '2026-12-03 00:00:00' });
+    expect(sandbox.store.read('purchase.order.line', [lineId!], ['product_qty', 'date_planned'])[0]).toMatchObject({ product_qty: 7, date_planned: '2026-12-03 12:00:00' });
     const notes = sandbox.store.read('mail.message', ids('mail.message', [['model', '=', 'purchase.order'], ['res_id', '=', poId]]), ['body']);
     expect(notes.some((n) => String(n.body).includes('changed, 7 by 2026-12-03'))).toBe(true);
   });

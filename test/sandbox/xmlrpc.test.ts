@@ -105,6 +105,14 @@ describe('object service', () => {
     expect(ids).toHaveLength(1);
   });
 
+  it('an empty <value/> is an empty string, as Python reads it', async () => {
+    const id = await executeKw(sb, 'res.partner', 'search', [[['ref', '=', 'SUP-ACME']]]).then((ids: number[]) => ids[0]);
+    const xml = `<?xml version="1.0"?><methodCall><methodName>execute_kw</methodName><params><param><value><string>${sb.database}</string></value></param><param><value><int>2</int></value></param><param><value><string>${sb.password}</string></value></param><param><value><string>res.partner</string></value></param><param><value><string>write</string></value></param><param><value><array><data><value><array><data><value><int>${id}</int></value></data></array></value><value><struct><member><name>comment</name><value/></member></struct></value></data></array></value></param></params></methodCall>`;
+    const res = await xmlrpcRaw(sb, '/xmlrpc/2/object', xml);
+    expect(res.text).toContain('<boolean>1</boolean>');
+    expect(sb.store.read('res.partner', [id], ['comment'])[0]!.comment).toBe('');
+  });
+
   it('context in kwargs is honoured (active_test)', async () => {
     const active = await executeKw(sb, 'product.product', 'search_count', [[]]);
     const all = await executeKw(sb, 'product.product', 'search_count', [[]], { context: { active_test: false } });
