@@ -5,7 +5,8 @@
  */
 export type Msg = Record<string, unknown>;
 
-const FAILURE_PROPS = new Set(['error', '_error', 'retry', 'replay', '_msgid']);
+// _msgid stays: odoo-write makes creates idempotent by it, so a retry must carry the same one
+const FAILURE_PROPS = new Set(['error', '_error', 'retry', 'replay']);
 
 /**
  * The message as it is kept, without its failure properties. A shallow copy:

@@ -36,7 +36,7 @@ export = function (RED: RED) {
     };
 
     // for benchmarks and operators: how hard the journal works
-    (node as Node & { journalStats?: () => { fsyncs: number; pending: number } }).journalStats = () => ({ fsyncs: core?.fsyncs ?? 0, pending: core?.pending ?? 0 });
+    (node as Node & { journalStats?: () => Record<string, unknown> }).journalStats = () => ({ fsyncs: core?.fsyncs ?? 0, pending: core?.pending ?? 0, circuit: core?.state, opens: core?.breaker.opens ?? 0, closes: core?.breaker.closes ?? 0 });
 
     let ready: Promise<void> = Promise.resolve();
     try {

@@ -100,7 +100,7 @@ export class DeadLetterService {
     const now = this.now();
     const error: MsgError = failureOf(msg) ?? { message: 'the message came without msg.error', code: 'INTERNAL', transient: false };
     const replay = msg.replay as { id?: unknown; count?: unknown } | undefined;
-    const retry = msg.retry as { attempt?: unknown; firstFailedAt?: unknown } | undefined;
+    const retry = msg.retry as { attempt?: unknown; firstFailedAt?: unknown; gaveUp?: unknown } | undefined;
     const known = typeof replay?.id === 'string' ? await this.store.get(replay.id) : undefined;
     const attempts = typeof retry?.attempt === 'number' ? retry.attempt : 0;
     const correlationId = correlationIdOf(msg);
@@ -113,6 +113,7 @@ export class DeadLetterService {
       firstFailedAt: known?.firstFailedAt ?? (typeof retry?.firstFailedAt === 'number' ? retry.firstFailedAt : now),
       lastFailedAt: now,
       ...(correlationId ? { correlationId } : {}),
+      ...(typeof retry?.gaveUp === 'string' ? { reason: retry.gaveUp } : {}),
       ...(this.options.flow ? { flow: this.options.flow } : {}),
       replays: known ? Math.max(known.replays, typeof replay?.count === 'number' ? replay.count : 0) : 0,
       state: 'dead',

@@ -18,6 +18,8 @@ export interface DeadLetterEntry {
   correlationId?: string;
   /** Id of the flow (tab) the dead-letter node is on. */
   flow?: string;
+  /** Why the retry gate gave up (`permanent`, `unsafe`, `attempts`, `time`, `held-full`), when it did. */
+  reason?: string;
   /** How often the entry was replayed. */
   replays: number;
   /** `dead`: waiting for an operator; `replayed`: sent out again (kept until retention drops it). */
