@@ -53,7 +53,7 @@ export = function (RED: RED) {
     const handle: Handle = { node };
     nodes.set(node.id, handle);
     let closing = false;
-    const timers: { status?: NodeJS.Timeout; retention?: NodeJS.Timeout } = {};
+    const timers: { status?: NodeJS.Timeout; retention?: NodeJS.Timeout; hourly?: NodeJS.Timeout } = {};
 
     const showStatus = () => {
       timers.status = undefined;
@@ -84,6 +84,8 @@ export = function (RED: RED) {
             },
           });
           retain();
+          // age-based retention also when nothing new arrives
+          timers.hourly = setInterval(() => void handle.service?.retain().catch((err: Error) => node.warn(`retention failed: ${err.message}`)), 3_600_000);
           showStatus();
           return undefined;
         },
@@ -120,6 +122,7 @@ export = function (RED: RED) {
       closing = true;
       clearTimeout(timers.status);
       clearTimeout(timers.retention);
+      clearInterval(timers.hourly);
       if (nodes.get(node.id) === handle) nodes.delete(node.id);
       ready.then(() => handle.service?.close()).then(() => done(), () => done());
     });

@@ -176,4 +176,23 @@ describe('retry-gate', () => {
     expect(out.tried).toHaveLength(0);
     expect(errors.find((e) => /not working/.test(e))).toMatch(/retry-gate is not working: maxAttempts: set a maximum number of attempts or a maximum total time/);
   });
+
+  it('with a journal it cannot open, refuses every message with the reason instead of losing it', async () => {
+    // the data folder is a file: the journal cannot be created
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.writeFileSync(dataDir, 'not a folder');
+    try {
+      const { gate, out } = await load();
+      const errors: string[] = [];
+      gate.on('call:error', (call: { args: unknown[] }) => errors.push(String(call.args[0])));
+      gate.receive({ payload: 1, error: transient() });
+      await until(() => errors.some((e) => /not working/.test(e)), 'refusal');
+      expect(errors.find((e) => /not working/.test(e))).toMatch(/retry-gate is not working: .*(ENOTDIR|EEXIST)/);
+      expect(out.tried).toHaveLength(0);
+      expect(out.gaveUp).toHaveLength(0);
+    } finally {
+      fs.rmSync(dataDir, { force: true });
+      fs.mkdirSync(dataDir);
+    }
+  });
 });
