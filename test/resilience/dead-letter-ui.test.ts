@@ -65,6 +65,17 @@ describe('dead-letter sidebar tab', () => {
     expect(await page.locator('.dead-letter-tab .dead-letter-message').innerText()).toBe('Replay of 1 started');
     const replayed = await adminRequest(runtime, 'GET', '/dead-letter/uidl/entries?state=replayed');
     expect(replayed.json.entries).toEqual([expect.objectContaining({ replays: 1, correlationId: 'ui-corr-1' })]);
+
+    // two more, replayed together with the button for all that match
+    for (let i = 0; i < 2; i++) expect((await adminRequest(runtime, 'POST', '/inject/uiinj')).status).toBe(200);
+    for (let i = 0; i < 50 && (await entry.count()) < 2; i++) {
+      await page.click('.dead-letter-tab .dead-letter-refresh');
+      await page.waitForTimeout(200);
+    }
+    expect(await entry.count()).toBe(2);
+    await page.click('.dead-letter-tab .dead-letter-replay-shown');
+    await page.locator('.dead-letter-tab .dead-letter-empty').waitFor({ state: 'visible' });
+    expect(await page.locator('.dead-letter-tab .dead-letter-message').innerText()).toBe('Replay of 2 started');
     expect(editor.pageErrors).toEqual([]);
     expect(editor.consoleErrors.filter((e) => /dead-letter|retry-gate/i.test(e))).toEqual([]);
   });
