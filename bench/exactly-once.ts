@@ -80,6 +80,7 @@ export async function run(): Promise<Record<string, number>> {
     const [stock] = await direct.search('stock.location', { domain: [['usage', '=', 'internal']], limit: 1, order: 'id' });
     const [vendor] = await direct.create('res.partner', [{ name: `${tag} vendor`, supplier_rank: 1 }]);
     const doomed = await direct.create('res.partner', Array.from({ length: 10 }, (_x, i) => ({ name: `${tag} doomed ${i}`, ref: `${tag}-D${i}` })));
+    const [noteOrder] = await direct.create('purchase.order', [{ partner_id: vendor, origin: `${tag}-NOTES` }]);
     const start = process.hrtime.bigint();
     const requests: WriteRequest[] = [];
     const expectedDelta = new Map<number, number>(products.map((p) => [p, 0]));
@@ -96,7 +97,8 @@ export async function run(): Promise<Record<string, number>> {
           break;
         }
         case 3:
-          requests.push({ operation: 'create_missing', model: 'purchase.order', keyFields: ['partner_id', 'origin'], record: { partner_id: vendor, origin: `${tag}-PO${Math.floor(i / 16)}`, order_line: [[0, 0, { product_id: products[0], product_qty: 1 }]] } });
+          if (i % 16 === 3) requests.push({ operation: 'create_missing', model: 'purchase.order', keyFields: ['partner_id', 'origin'], record: { partner_id: vendor, origin: `${tag}-PO${Math.floor(i / 16)}`, order_line: [[0, 0, { product_id: products[0], product_qty: 1 }]] } });
+          else requests.push({ operation: 'note', model: 'purchase.order', record: { res_id: noteOrder, body: `${tag} note ${i}` }, idempotencyKey: `${tag}:note:${i}` });
           break;
         case 7:
           if (i < 80) requests.push({ operation: 'unlink', model: 'res.partner', record: { id: doomed[Math.floor(i / 8)] as number } });
@@ -162,6 +164,12 @@ export async function run(): Promise<Record<string, number>> {
     lost += [...byRef.keys()].filter((r) => r.startsWith(`${tag}-D`)).length;
     const pos = await direct.searchRead('purchase.order', { domain: [['origin', '=like', `${tag}-PO%`]], fields: ['origin', 'order_line'] });
     const origins = new Set(requests.filter((r) => r.operation === 'create_missing').map((r) => String(r.record.origin)));
+    const notes = await direct.searchRead('mail.message', { domain: [['model', '=', 'purchase.order'], ['res_id', '=', noteOrder as number], ['body', 'ilike', `${tag} note`]], fields: ['body'] });
+    for (const req of requests.filter((r) => r.operation === 'note')) {
+      const n = notes.filter((m) => new RegExp(`${String(req.record.body)}\\b`).test(String(m.body))).length;
+      if (n === 0) lost++;
+      duplicates += Math.max(0, n - 1);
+    }
     duplicates += pos.length - new Set(pos.map((p) => p.origin)).size + pos.reduce((n, p) => n + Math.max(0, (p.order_line as number[]).length - 1), 0);
     lost += [...origins].filter((o) => !pos.some((p) => p.origin === o)).length;
     const xids = requests.filter((r) => r.operation === 'upsert_xid').length;

@@ -12,7 +12,7 @@ import type { InventoryEvent, PoAck, PurchaseOrder, ShipmentNotice, SupplierInvo
 
 export interface OdooOperation {
   model: string;
-  operation: 'create' | 'write' | 'upsert' | 'call' | 'create_missing' | 'adjust_quant' | 'set_quant';
+  operation: 'create' | 'write' | 'upsert' | 'call' | 'create_missing' | 'adjust_quant' | 'set_quant' | 'note';
   keyFields?: string[];
   /** One idempotency key per record (plant event ids): every delivery of the same events writes the same keys. */
   keys?: string[];
@@ -311,7 +311,8 @@ async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
     }
     writes.push({ odoo: { model: 'purchase.order.line', operation: 'write' }, payload: lineWrites, rows: [i] });
     const body = `<p>Supplier acknowledgement${ack.supplierReference ? ` ${escapeHtml(ack.supplierReference)}` : ''} received ${ack.acknowledgedAt}:</p><ul>${notes.join('')}</ul>`;
-    writes.push({ odoo: { model: 'purchase.order', operation: 'call', method: 'message_post' }, payload: { ids: [po.id as number], kwargs: { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note' } }, rows: [i] });
+    // a note, once however often the acknowledgement is delivered
+    writes.push({ odoo: { model: 'purchase.order', operation: 'note' }, payload: [{ res_id: po.id as number, body }], rows: [i] });
   });
   return { writes, failures: failures.list };
 }
@@ -342,7 +343,7 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache):
     writes.push({ odoo: { model: 'stock.picking', operation: 'write' }, payload: open.map((p) => ({ id: p.id as number, ...dates })), rows: [i] });
     writes.push({ odoo: { model: 'stock.move', operation: 'write' }, payload: moveWrites, rows: [i] });
     const body = `<p>Shipment notice ${escapeHtml(asn.asnNumber)}: shipped ${asn.shipDate}${asn.expectedArrival ? `, expected ${asn.expectedArrival}` : ''}${asn.carrier ? `, carrier ${escapeHtml(asn.carrier)}` : ''}${asn.trackingNumber ? `, tracking ${escapeHtml(asn.trackingNumber)}` : ''}.</p>`;
-    writes.push({ odoo: { model: 'stock.picking', operation: 'call', method: 'message_post' }, payload: { ids: open.map((p) => p.id as number), kwargs: { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note' } }, rows: [i] });
+    writes.push({ odoo: { model: 'stock.picking', operation: 'note' }, payload: open.map((p) => ({ res_id: p.id as number, body })), rows: [i] });
   });
   return { writes, failures: failures.list };
 }

@@ -97,6 +97,8 @@ function tooLargeError(max: number, url: URL, declared?: number): IntegrationErr
     message: `Odoo's answer is larger than the maximum answer size of ${mb(max)}${declared ? ` (${mb(declared)})` : ''} (${url.origin}${url.pathname}); read fewer records or fields per page, or raise "Max answer (MB)" of the Odoo server`,
     code: 'TOO_LARGE',
     transient: false,
+    // Odoo finished the call before answering: a write was applied, its result is unknown
+    applied: 'unknown',
     details: { maxResponseBytes: max },
   });
 }

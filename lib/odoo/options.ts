@@ -137,7 +137,7 @@ export const readNodeSchema = z.object({
 });
 export type ReadNodeOptions = z.infer<typeof readNodeSchema>;
 
-export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'create_missing', 'adjust_quant', 'set_quant', 'call'] as const;
+export const WRITE_OPERATIONS = ['create', 'write', 'unlink', 'upsert', 'upsert_xid', 'create_missing', 'adjust_quant', 'set_quant', 'note', 'call'] as const;
 
 const modelName = z.string().trim().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'must be a technical model name like product.product');
 const methodName = z.string().trim().regex(/^[a-zA-Z][\w]*$/, 'must be a public method name like button_confirm');

@@ -1,7 +1,7 @@
 import { badInput, classifyError, classifyLoadMessage, IntegrationError, withEffect } from '../errors';
 import { Batcher, BatcherOptions, ItemOutcome } from './batcher';
-import type { Context, LoadResult, OdooClient, OdooRecord } from './client';
-import { externalIdFor, FieldTypes, loadCell, loadMatrix } from './idempotency';
+import { withoutUndefined, type Context, type LoadResult, type OdooClient, type OdooRecord } from './client';
+import { externalIdFor, FieldTypes, loadCell, loadMatrix, stableJson } from './idempotency';
 import { KeyOrder } from './order';
 import { StockWriter } from './stock';
 
@@ -11,9 +11,10 @@ import { StockWriter } from './stock';
  * its lines appended again). `adjust_quant`: add `quantity` to the on-hand
  * quantity of (product_id, location_id), applied by Odoo as a stock move.
  * `set_quant`: set the on-hand quantity of (product_id, location_id) to the
- * counted `inventory_quantity`.
+ * counted `inventory_quantity`. `note`: post `body` as a note in the chatter
+ * of record `res_id`, once.
  */
-export type WriteOperation = 'create' | 'write' | 'unlink' | 'upsert' | 'upsert_xid' | 'create_missing' | 'adjust_quant' | 'set_quant';
+export type WriteOperation = 'create' | 'write' | 'unlink' | 'upsert' | 'upsert_xid' | 'create_missing' | 'adjust_quant' | 'set_quant' | 'note';
 
 export interface WriteRequest {
   operation: WriteOperation;
@@ -32,7 +33,7 @@ export interface WriteRequest {
 
 export interface WriteResult {
   id: number | number[];
-  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'loaded' | 'adjusted' | 'counted';
+  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'loaded' | 'adjusted' | 'counted' | 'posted';
 }
 
 type Item = WriteRequest;
@@ -117,7 +118,8 @@ export class OdooWriter {
   submit(req: WriteRequest, batch?: BatcherOptions): Promise<WriteResult> {
     let checked: WriteRequest;
     try {
-      checked = checkRequest(req);
+      // an undefined value is no value: never compared, hashed or sent
+      checked = checkRequest({ ...req, record: withoutUndefined(req.record) });
     } catch (err) {
       return Promise.reject(withEffect(classifyError(err), { applied: 'no', idempotent: true }));
     }
@@ -174,7 +176,35 @@ export class OdooWriter {
         );
       case 'upsert_xid':
         return this.upsertByExternalId(model, items, context);
+      case 'note':
+        return this.postNotes(model, items, context);
     }
+  }
+
+  /**
+   * Chatter notes, each once: a note carries a reference made from its key
+   * (the message identity, else its document and text), and a note whose
+   * reference is already in the document's chatter is not posted again.
+   */
+  private async postNotes(model: string, items: Item[], context?: Context): Promise<WriteResult[]> {
+    const refs = items.map((i) => noteReference(model, i));
+    const resIds = [...new Set(items.map((i) => i.record.res_id as number))];
+    const domain: unknown[] = [['model', '=', model], ['res_id', 'in', resIds], ...Array<string>(refs.length - 1).fill('|'), ...refs.map((r) => ['body', 'ilike', r])];
+    const posted = await this.client.searchRead('mail.message', { domain, fields: ['res_id', 'body'] }).catch(readFailure);
+    const results: WriteResult[] = [];
+    for (const [n, item] of items.entries()) {
+      const ref = refs[n] as string;
+      const found = posted.find((m) => m.res_id === item.record.res_id && String(m.body).includes(ref));
+      if (found) {
+        results.push({ id: found.id as number, action: 'unchanged' });
+        continue;
+      }
+      const answer = await this.client.call(model, 'message_post', { ids: [item.record.res_id as number], kwargs: { body: `${String(item.record.body)} [${ref}]`, message_type: 'comment', subtype_xmlid: 'mail.mt_note' }, ...(context ? { context } : {}) });
+      const id = Array.isArray(answer) ? (answer[0] as number) : (answer as number);
+      results.push({ id, action: 'posted' });
+      posted.push({ id, res_id: item.record.res_id, body: ref });
+    }
+    return results;
   }
 
   /** Unlinking what is already gone is done: a replayed unlink succeeds. */
@@ -440,6 +470,11 @@ export class OdooWriter {
   }
 }
 
+/** What marks a note as posted: from its key (message identity), else from its document and text. */
+function noteReference(model: string, item: Item): string {
+  return `odoo-supply:${externalIdFor([model, 'note', item.idempotencyKey ?? stableJson([item.record.res_id, item.record.body])]).slice(-16)}`;
+}
+
 function isX2many(info: Record<string, { type: string }>, field: string): boolean {
   const t = info[field]?.type;
   return t === 'one2many' || t === 'many2many';
@@ -471,6 +506,8 @@ export function recordKeys(req: WriteRequest): string[] {
     case 'adjust_quant':
     case 'set_quant':
       return [`stock.quant#${String(r.product_id)}/${String(r.location_id)}`];
+    case 'note':
+      return [`${req.model}#${String(r.res_id)}`];
     case 'create':
       if (req.model === 'stock.quant' && req.context?.inventory_mode) return [`stock.quant#${String(r.product_id)}/${String(r.location_id)}`];
       return req.idempotencyKey ? [`${req.model}#idem:${req.idempotencyKey}`] : [];
@@ -515,6 +552,10 @@ function checkRequest(req: WriteRequest): WriteRequest {
       }
       // one empty part of a composite key is a value ("no start date"); an all-empty key would match anything
       if (req.keyFields.every((f) => r[f] === null || r[f] === '' || r[f] === false)) throw badInput(`upsert key (${req.keyFields.join(', ')}) is empty in the record`);
+      break;
+    case 'note':
+      if (!Number.isInteger(r.res_id) || (r.res_id as number) <= 0) throw badInput(`note needs "res_id", the id of the record whose chatter gets the note, got ${JSON.stringify(r.res_id)}`);
+      if (typeof r.body !== 'string' || !r.body.trim()) throw badInput('note needs a non-empty "body"');
       break;
     case 'upsert_xid':
       if (typeof r.xid !== 'string' || !r.xid) throw badInput('upsert by external id needs "xid" (e.g. "supplier_import.acme_123") in each record');

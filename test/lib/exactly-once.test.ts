@@ -187,6 +187,21 @@ describe('4. a replay after a lost answer cannot apply twice', () => {
     expect(sandbox.store.search('purchase.order', [['origin', '=', 'EO-PO-T']])).toHaveLength(1);
   });
 
+  it('a chatter note: posted, answer lost, replayed: one note', async () => {
+    const writer = writerOf(client);
+    const po = sandbox.store.search('purchase.order', [])[0]!;
+    const req: WriteRequest = { operation: 'note', model: 'purchase.order', record: { res_id: po, body: 'Supplier acknowledged: 2 lines confirmed' }, idempotencyKey: 'ack-7:0' };
+    const notes = () => sandbox.store.search('mail.message', [['model', '=', 'purchase.order'], ['res_id', '=', po], ['body', 'ilike', 'Supplier acknowledged: 2 lines']]);
+    sandbox.inject({ model: 'purchase.order', method: 'message_post', loseAnswer: 'drop', times: 1 });
+    const err = await writer.submit(req).catch((e: unknown) => e);
+    expect(err).toMatchObject({ applied: 'unknown', idempotent: true });
+    expect((await writer.submit(req)).action).toBe('unchanged');
+    expect(notes()).toHaveLength(1);
+    // another delivery of another message with the same text is another note
+    expect((await writer.submit({ ...req, idempotencyKey: 'ack-8:0' })).action).toBe('posted');
+    expect(notes()).toHaveLength(2);
+  });
+
   it('errors say whether the write may have been applied', async () => {
     const writer = writerOf(client);
     sandbox.inject({ model: 'res.partner', method: 'write', httpStatus: 503, times: 1 });
