@@ -106,6 +106,8 @@ export function decode(buf: Buffer): { records: Array<{ k: string; v?: unknown }
 
 interface Pending {
   ops: Array<{ key: string; value: unknown }>;
+  /** The ops encoded when they were handed in: a value JSON cannot write fails its own write, not the group's. */
+  bytes: Buffer[];
   resolve(): void;
   reject(err: Error): void;
 }
@@ -183,8 +185,14 @@ export class Journal<V = unknown> {
    */
   batch(ops: Array<{ key: string; value: V | undefined }>): Promise<void> {
     if (this.closed) return Promise.reject(new JournalError(`journal ${path.basename(this.file)} is closed`));
+    let bytes: Buffer[];
+    try {
+      bytes = ops.map((op) => encode(op.key, op.value));
+    } catch (err) {
+      return Promise.reject(new JournalError(`cannot write this value to the journal: ${(err as Error).message}`, err));
+    }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, resolve, reject });
+      this.queue.push({ ops, bytes, resolve, reject });
       this.pumping ??= this.pump();
     });
   }
@@ -198,7 +206,7 @@ export class Journal<V = unknown> {
       }
       const group = this.queue;
       this.queue = [];
-      const buf = Buffer.concat(group.flatMap((p) => p.ops.map((op) => encode(op.key, op.value))));
+      const buf = Buffer.concat(group.flatMap((p) => p.bytes));
       try {
         await this.io.write(this.fh, buf);
         await this.io.sync(this.fh);

@@ -7,6 +7,8 @@ export type Msg = Record<string, unknown>;
 
 // _msgid stays: odoo-write makes creates idempotent by it, so a retry must carry the same one
 const FAILURE_PROPS = new Set(['error', '_error', 'retry', 'replay']);
+/** The HTTP request and response of an `http in` node: live sockets, meaningless after a restart. */
+const LIVE_PROPS = new Set(['req', 'res']);
 
 /**
  * The message as it is kept, without its failure properties. A shallow copy:
@@ -15,7 +17,7 @@ const FAILURE_PROPS = new Set(['error', '_error', 'retry', 'replay']);
  */
 export function toStored(msg: Msg): Msg {
   const out: Msg = {};
-  for (const [k, v] of Object.entries(msg)) if (!FAILURE_PROPS.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(msg)) if (!FAILURE_PROPS.has(k) && !LIVE_PROPS.has(k)) out[k] = v;
   return out;
 }
 

@@ -120,6 +120,17 @@ describe('Journal', () => {
     await r.close();
   });
 
+  it('refuses a value JSON cannot hold (circular) on its own, and the other writes of the group go through', async () => {
+    const j = await Journal.open(tmpFile());
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    const results = await Promise.allSettled([j.put('ok1', { n: 1 }), j.put('bad', circular), j.put('ok2', { n: 2 })]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/cannot write this value to the journal: .*circular/i);
+    expect([...j.entries()].map(([k]) => k)).toEqual(['ok1', 'ok2']);
+    await j.close();
+  });
+
   it('refuses writes after close', async () => {
     const j = await Journal.open(tmpFile());
     await j.close();
