@@ -96,13 +96,14 @@ async function startRuntime(): Promise<Runtime> {
 }
 
 /** Feeds `count` messages into `entry` keeping at most IN_FLIGHT unfinished; resolves when `sink` saw them all. */
-async function loop(rt: Runtime, entry: string, sink: string, count: number): Promise<{ seconds: number; peakRssMb: number }> {
+async function loop(rt: Runtime, entry: string, sink: string, count: number): Promise<{ seconds: number; peakRssMb: number; rssGrowthMb: number }> {
   const input = rt.RED.nodes.getNode(entry);
   const output = rt.RED.nodes.getNode(sink);
   if (!input || !output) throw new Error(`bench flow did not start (${entry}, ${sink} missing)`);
   let sent = 0;
   let done = 0;
-  let peak = process.memoryUsage().rss;
+  const startRss = process.memoryUsage().rss;
+  let peak = startRss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 20);
@@ -120,7 +121,9 @@ async function loop(rt: Runtime, entry: string, sink: string, count: number): Pr
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(sampler);
-  return { seconds, peakRssMb: Math.round((Math.max(peak, process.memoryUsage().rss) / 1048576) * 10) / 10 };
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
+  return { seconds, peakRssMb: mb(peak), rssGrowthMb: mb(peak - startRss) };
 }
 
 /** What this disk does right now: small appends, each followed by fdatasync, for 1 s. */
@@ -151,6 +154,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const ours = await loop(rt, 'target', 'sink', MESSAGES);
     const stats = gate.journalStats?.();
     const fsyncs = (stats?.fsyncs ?? 0) - before;
+    // with --expose-gc: the live heap once the loop is over (what stays, not what the GC has not collected yet)
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const heapAfter = gc ? Math.round((process.memoryUsage().heapUsed / 1048576) * 10) / 10 : null;
     await loop(rt, 'btarget', 'bsink', Math.min(2000, BASELINE_MESSAGES));
     const base = await loop(rt, 'btarget', 'bsink', BASELINE_MESSAGES);
     const rate = MESSAGES / ours.seconds;
@@ -160,6 +167,8 @@ export async function run(): Promise<Record<string, unknown>> {
       seconds: Math.round(ours.seconds * 1000) / 1000,
       messages_per_s: Math.round(rate),
       peak_rss_mb: ours.peakRssMb,
+      rss_growth_mb: ours.rssGrowthMb,
+      heap_after_gc_mb: heapAfter,
       fsyncs,
       messages_per_fsync: fsyncs ? Math.round((2 * MESSAGES) / fsyncs) : null,
       pending_after: stats?.pending ?? null,
@@ -168,6 +177,7 @@ export async function run(): Promise<Record<string, unknown>> {
       baseline_seconds: Math.round(base.seconds * 1000) / 1000,
       baseline_messages_per_s: Math.round(baseRate),
       baseline_peak_rss_mb: base.peakRssMb,
+      baseline_rss_growth_mb: base.rssGrowthMb,
       ratio_vs_baseline: Math.round((rate / baseRate) * 100) / 100,
       in_flight: IN_FLIGHT,
       disk_fsyncs_per_s: diskFsyncs,
