@@ -8,10 +8,13 @@ import { canonicalMapConfig, schemaOf, type CanonicalMapConfig } from '../../lib
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Request, Response } from '../shared/red';
+import { migrations } from './migrations';
+import { migratedOptions } from '../shared/migrate';
 
 export = function (RED: RED) {
   function CanonicalMap(this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     let config: CanonicalMapConfig | undefined;
     let problem: Error | undefined;

@@ -3,6 +3,8 @@ import { clientOptionsFromConfig, CONNECTION_PROPS, testConnectionOptions } from
 import { classifyError, IntegrationError } from '../../lib/errors';
 import type { Node, NodeDef, NodeStatus, RED, Request, Response } from '../shared/red';
 import type { OdooConfigNode } from '../shared/odoo-server';
+import { migrations } from './migrations';
+import { migratedOptions } from '../shared/migrate';
 
 
 /** How long a closing server waits for its nodes to finish writing before it drops the connection (Node-RED allows 15 s). */
@@ -11,6 +13,7 @@ const CLOSE_WAIT_MS = 13_000;
 export = function (RED: RED) {
   function OdooConfig(this: OdooConfigNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     const users = new Set<Node>();
     let client: OdooClient | undefined;

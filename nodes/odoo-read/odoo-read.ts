@@ -7,10 +7,13 @@ import { modelOf } from '../../lib/odoo/writer';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { evaluate, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
+import { migrations } from './migrations';
+import { migratedOptions } from '../shared/migrate';
 
 export = function (RED: RED) {
   function OdooRead(this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     const server = RED.nodes.getNode(String(def.server ?? '')) as OdooConfigNode | null;
     let options: ReturnType<typeof parseNodeOptions<typeof readNodeSchema>> | undefined;

@@ -5,6 +5,8 @@ import { executeWrite, writtenIds } from '../../lib/odoo/execute';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
+import { migrations } from './migrations';
+import { migratedOptions } from '../shared/migrate';
 
 /** Node-RED gives a closing node 15 s. */
 const CLOSE_WAIT_MS = 12_000;
@@ -22,6 +24,7 @@ function idempotencyBase(msg: NodeMessage): string | undefined {
 export = function (RED: RED) {
   function OdooWrite(this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     const server = RED.nodes.getNode(String(def.server ?? '')) as OdooConfigNode | null;
     let options: WriteNodeOptions | undefined;

@@ -40,7 +40,8 @@ export interface Editor {
   close(): Promise<void>;
 }
 
-export async function startEditor(settings: Record<string, unknown> = {}): Promise<Editor> {
+/** `flows`: what flows.json holds when Node-RED starts (as a user's saved flows). */
+export async function startEditor(settings: Record<string, unknown> = {}, flows?: unknown[]): Promise<Editor> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'odoo-read', 'odoo-read.html'))) {
     throw new Error('dist/ has no editor files: run `npm run build` first');
@@ -51,7 +52,7 @@ export async function startEditor(settings: Record<string, unknown> = {}): Promi
     telemetry: { enabled: false },
     editorTheme: { tours: false, palette: { catalogues: [] }, projects: { enabled: false } },
     ...settings,
-  });
+  }, flows);
   let browser: Browser | undefined;
   try {
     const { chromium } = await import('playwright-core');
