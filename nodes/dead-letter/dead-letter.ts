@@ -4,6 +4,8 @@ import { LocalDeadLetterStore } from '../../lib/resilience/dead-letter/local-sto
 import { PgDeadLetterStore } from '../../lib/resilience/dead-letter/pg-store';
 import { DeadLetterService, type ApiAnswer } from '../../lib/resilience/dead-letter/service';
 import { dataFile, parseDeadLetterOptions } from '../../lib/resilience/options';
+import { migratedOptions } from '../shared/migrate';
+import { migrations } from './migrations';
 import type { Done, Node, NodeDef, NodeMessage, RED, Request, Response } from '../shared/red';
 
 interface Handle {
@@ -49,6 +51,7 @@ export = function (RED: RED) {
 
   function DeadLetter(this: Node & { z?: string }, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     const handle: Handle = { node };
     nodes.set(node.id, handle);

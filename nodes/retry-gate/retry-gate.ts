@@ -1,11 +1,14 @@
 import { classifyError, configError } from '../../lib/errors';
 import { RetryGateCore, type GateEvents } from '../../lib/resilience/gate';
 import { dataFile, parseGateOptions } from '../../lib/resilience/options';
+import { migratedOptions } from '../shared/migrate';
+import { migrations } from './migrations';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 
 export = function (RED: RED) {
   function RetryGate(this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migratedOptions(this, def, migrations);
     const node = this;
     let core: RetryGateCore | undefined;
     let problem: Error | undefined;

@@ -26,20 +26,20 @@ describe('dead-letter sidebar tab', () => {
       { id: 'uidl', type: 'dead-letter', name: 'parked prices', x: 320, y: 100, wires: [['uidbg']] },
       { id: 'uidbg', type: 'debug', x: 520, y: 100, active: true, wires: [] },
     ]);
-    const imported = await page.evaluate(() => {
-      const R = (window as unknown as { RED: any }).RED;
-      R.nodes.dirty(true);
-      return !!R.nodes.node('uidl');
-    });
-    expect(imported).toBe(true);
-    await editor.deploy();
-    // the runtime starts the deployed flow a moment after the editor's deploy returns
+    // a deploy on a loaded machine may not reach the runtime at the first click: deploy until the runtime has the flow
+    const deployed = async () => ((await adminRequest(runtime, 'GET', '/flows')).json as Array<{ id: string }> | undefined)?.some((n) => n.id === 'uidl') ?? false;
+    for (let i = 0; i < 3 && !(await deployed()); i++) {
+      await page.evaluate(() => (window as unknown as { RED: { nodes: { dirty(d: boolean): void } } }).RED.nodes.dirty(true));
+      await editor.deploy();
+      for (let k = 0; k < 20 && !(await deployed()); k++) await page.waitForTimeout(250);
+    }
+    expect(await deployed()).toBe(true);
+    // the runtime starts the deployed flow a moment after it has it
     let injected = 0;
     for (let i = 0; i < 50 && injected !== 200; i++) {
       injected = (await adminRequest(runtime, 'POST', '/inject/uiinj')).status;
       if (injected !== 200) await page.waitForTimeout(100);
     }
-    if (injected !== 200) throw new Error(JSON.stringify((await adminRequest(runtime, 'GET', '/flows')).json).slice(0, 1500));
     expect(injected).toBe(200);
     await page.evaluate(() => (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('dead-letter'));
     const entry = page.locator('.dead-letter-tab .dead-letter-entry');

@@ -1,5 +1,7 @@
 /** Editor definition of dead-letter; the dialog markup is in ../dead-letter.html, strings in ../locales/en-US. */
+import { versionDefault } from '../../shared/editor/migrate';
 import { red, type EditorNode, type Validator } from '../../shared/editor/red';
+import { migrations } from '../migrations';
 import { deadLetterTab } from './sidebar';
 
 const atLeast =
@@ -11,6 +13,7 @@ red().nodes.registerType<EditorNode>('dead-letter', {
   category: 'odoo',
   color: '#E6B89C',
   defaults: {
+    version: versionDefault(migrations),
     name: { value: '' },
     store: { value: 'local' },
     queue: { value: '', validate: (v) => !v || /^[\w.-]+$/.test(String(v)) },

@@ -1,5 +1,7 @@
 /** Editor definition of retry-gate; the dialog markup is in ../retry-gate.html, strings in ../locales/en-US. */
+import { versionDefault } from '../../shared/editor/migrate';
 import { red, type EditorNode, type Validator } from '../../shared/editor/red';
+import { migrations } from '../migrations';
 
 const atLeast =
   (min: number): Validator =>
@@ -10,6 +12,7 @@ red().nodes.registerType<EditorNode>('retry-gate', {
   category: 'odoo',
   color: '#E2D96E',
   defaults: {
+    version: versionDefault(migrations),
     name: { value: '' },
     maxAttempts: { value: 5, validate: atLeast(0) },
     maxTotal: { value: 0, validate: atLeast(0) },
