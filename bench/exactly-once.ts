@@ -75,9 +75,13 @@ export async function run(): Promise<Record<string, number>> {
   const writers = [new OdooWriter(clientA, { maxSize: 50, windowMs: 10 }), new OdooWriter(clientB, { maxSize: 50, windowMs: 10 })];
   const tag = `EXO${Date.now().toString(36)}`;
   try {
-    // master data, written directly
-    const products = await direct.create('product.product', Array.from({ length: 4 }, (_x, i) => ({ name: `${tag} stock ${i}`, default_code: `${tag}-S${i}`, is_storable: true })));
+    // master data, written directly, in this Odoo version's field names
+    const v = (await direct.version()).fields;
+    const products = await direct.create('product.product', Array.from({ length: 4 }, (_x, i) => ({ name: `${tag} stock ${i}`, default_code: `${tag}-S${i}`, ...v.storableProduct })));
     const [stock] = await direct.search('stock.location', { domain: [['usage', '=', 'internal']], limit: 1, order: 'id' });
+    // receipts come from the vendors location through the receipts type (ids differ between databases)
+    const [vendors] = await direct.search('stock.location', { domain: [['usage', '=', 'supplier']], limit: 1, order: 'id' });
+    const [receiptType] = await direct.search('stock.picking.type', { domain: [['code', '=', 'incoming']], limit: 1, order: 'id' });
     const [vendor] = await direct.create('res.partner', [{ name: `${tag} vendor`, supplier_rank: 1 }]);
     const doomed = await direct.create('res.partner', Array.from({ length: 10 }, (_x, i) => ({ name: `${tag} doomed ${i}`, ref: `${tag}-D${i}` })));
     const [noteOrder] = await direct.create('purchase.order', [{ partner_id: vendor, origin: `${tag}-NOTES` }]);
@@ -139,7 +143,7 @@ export async function run(): Promise<Record<string, number>> {
     const receipts = (async () => {
       for (let r = 0; r < 8; r++) {
         const p = products[r % products.length] as number;
-        const [picking] = await direct.create('stock.picking', [{ picking_type_id: 1, location_id: 1, location_dest_id: stock, move_ids: [[0, 0, { product_id: p, product_uom_qty: 10, quantity: 10, location_id: 1, location_dest_id: stock }]] }]);
+        const [picking] = await direct.create('stock.picking', [{ picking_type_id: receiptType, location_id: vendors, location_dest_id: stock, move_ids: [[0, 0, { product_id: p, product_uom_qty: 10, quantity: 10, location_id: vendors, location_dest_id: stock, ...(v.stockMoveName ? { [v.stockMoveName]: `${tag} receipt` } : {}) }]] }]);
         await direct.call('stock.picking', 'action_confirm', { ids: [picking as number] });
         await direct.call('stock.picking', 'button_validate', { ids: [picking as number] });
         expectedDelta.set(p, (expectedDelta.get(p) ?? 0) + 10);

@@ -8,6 +8,7 @@
 import { badInput, IntegrationError } from '../errors';
 import { withoutUndefined, type Context, type OdooRecord } from '../odoo/client';
 import type { LookupCache } from '../odoo/lookup';
+import type { FieldNames } from '../odoo/versions';
 import type { InventoryEvent, PoAck, PurchaseOrder, ShipmentNotice, SupplierInvoice, SupplierPrice } from './schemas';
 
 export interface OdooOperation {
@@ -116,18 +117,21 @@ function zoneOffsetMs(at: number, timeZone: string | undefined): number {
   return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - at;
 }
 
-async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache): Promise<Plan> {
+async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache, v: FieldNames): Promise<Plan> {
   const failures = new Failures();
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
-  const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown, { fields: ['product_tmpl_id'] });
+  const products = await resolveOne(lookups, failures, objects, (o) => o.internalRef, 'product.product', 'default_code', productUnknown, { fields: ['product_tmpl_id', ...(v.productPurchaseUom ? [v.productPurchaseUom] : [])] });
   const currencies = await resolveOne(lookups, failures, objects, (o) => o.currency, 'res.currency', 'name', (c) => `currency "${c}" is not known to Odoo`, { context: { active_test: false } });
   const uoms = await resolveOne(lookups, failures, objects, (o) => o.uom, 'uom.uom', 'name', unitUnknown, { context: ALL_UNITS });
   const records: OdooRecord[] = [];
   const rows: number[] = [];
   objects.forEach((o, i) => {
+    // up to Odoo 18 a vendor price is in the product's purchase unit (writing its unit would change the product)
+    const purchaseUnit = v.productPurchaseUom ? products[i]?.[v.productPurchaseUom] : undefined;
+    if (!failures.has(i) && Array.isArray(purchaseUnit) && purchaseUnit[0] !== uoms[i]?.id) failures.add(i, `unit "${o.uom}" differs from the product's purchase unit "${String(purchaseUnit[1])}"; this Odoo keeps vendor prices in that unit, convert it in the mapping`);
     if (failures.has(i)) return;
     const record: OdooRecord = {
-      partner_id: partners[i]?.id,
+      [v.supplierInfoPartner]: partners[i]?.id,
       // Odoo keeps vendor prices per product template; product_id stays empty (all variants)
       product_tmpl_id: m2oId(products[i]?.product_tmpl_id),
       product_code: o.supplierProductCode,
@@ -135,7 +139,7 @@ async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache): P
       currency_id: currencies[i]?.id,
       min_qty: o.minQty,
       delay: o.leadTimeDays,
-      product_uom_id: uoms[i]?.id,
+      ...(v.supplierInfoUomWritable ? { [v.supplierInfoUom]: uoms[i]?.id } : {}),
       date_start: o.validFrom ?? false,
       date_end: o.validTo ?? false,
     };
@@ -145,13 +149,13 @@ async function supplierPrices(objects: SupplierPrice[], lookups: LookupCache): P
     rows.push(i);
   });
   const writes: PlannedWrite[] = records.length
-    ? [{ odoo: { model: 'product.supplierinfo', operation: 'upsert', keyFields: ['partner_id', 'product_tmpl_id', 'min_qty', 'date_start'] }, payload: records, rows }]
+    ? [{ odoo: { model: 'product.supplierinfo', operation: 'upsert', keyFields: [v.supplierInfoPartner, 'product_tmpl_id', 'min_qty', 'date_start'] }, payload: records, rows }]
     : [];
   return { writes, failures: failures.list };
 }
 
 /** A purchase order from another system (a planning tool, a plant) becomes a draft RFQ in Odoo, once per number. */
-async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCache): Promise<Plan> {
+async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCache, v: FieldNames): Promise<Plan> {
   const failures = new Failures();
   const tz = lookups.timeZone();
   const partners = await resolveOne(lookups, failures, objects, (o) => o.supplierCode, 'res.partner', 'ref', supplierUnknown);
@@ -175,7 +179,7 @@ async function purchaseOrdersToOdoo(objects: PurchaseOrder[], lookups: LookupCac
         failures.add(i, `line ${n + 1}: ${unitUnknown(line.uom)}`);
         return;
       }
-      const vals: OdooRecord = { product_id: product[0]?.id, product_qty: line.quantity, price_unit: line.price, product_uom_id: uom[0]?.id };
+      const vals: OdooRecord = { product_id: product[0]?.id, product_qty: line.quantity, price_unit: line.price, [v.purchaseLineUom]: uom[0]?.id };
       if (line.requestedDate) vals.date_planned = datetimeOfDate(line.requestedDate, tz);
       if (line.description) vals.name = line.description;
       orderLines.push([0, 0, vals]);
@@ -285,11 +289,11 @@ function matchLines<L extends { id?: number; product_id?: unknown; purchase_line
   return matched;
 }
 
-async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
+async function poAcks(objects: PoAck[], lookups: LookupCache, v: FieldNames): Promise<Plan> {
   const failures = new Failures();
   const orders = await purchaseOrders(objects, lookups, failures);
   const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
-  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['order_id', 'product_id', 'product_qty', 'product_uom_id'], fresh: true }) : new Map<string, OdooRecord[]>();
+  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['order_id', 'product_id', 'product_qty', v.purchaseLineUom], fresh: true }) : new Map<string, OdooRecord[]>();
   const keys = await lineKeys(objects, orders, lookups);
   const tz = lookups.timeZone();
   const writes: PlannedWrite[] = [];
@@ -297,7 +301,7 @@ async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
     const po = orders[i];
     if (!po || failures.has(i)) return;
     const poLines = ((po.order_line as number[]) ?? []).flatMap((id) => lines.get(String(id)) ?? []);
-    const targets = matchLines(ack.lines, po, poLines, keys, (m) => failures.add(i, m, { poNumber: ack.poNumber }), undefined, (c) => c.product_uom_id);
+    const targets = matchLines(ack.lines, po, poLines, keys, (m) => failures.add(i, m, { poNumber: ack.poNumber }), undefined, (c) => c[v.purchaseLineUom]);
     if (!targets) return;
     const lineWrites: OdooRecord[] = [];
     const notes: string[] = [];
@@ -317,13 +321,13 @@ async function poAcks(objects: PoAck[], lookups: LookupCache): Promise<Plan> {
   return { writes, failures: failures.list };
 }
 
-async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache): Promise<Plan> {
+async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache, v: FieldNames): Promise<Plan> {
   const failures = new Failures();
   const orders = await purchaseOrders(objects, lookups, failures);
   const pickingIds = orders.flatMap((po) => (po?.picking_ids as number[] | undefined) ?? []);
-  const pickings = pickingIds.length ? await lookups.find('stock.picking', 'id', pickingIds, { fields: ['state', 'picking_type_code', 'move_ids'], fresh: true }) : new Map<string, OdooRecord[]>();
-  const moveIds = [...pickings.values()].flat().flatMap((p) => (p.move_ids as number[]) ?? []);
-  const moves = moveIds.length ? await lookups.find('stock.move', 'id', moveIds, { fields: ['product_id', 'purchase_line_id', 'product_uom_qty', 'product_uom', 'picking_id'], fresh: true }) : new Map<string, OdooRecord[]>();
+  const pickings = pickingIds.length ? await lookups.find('stock.picking', 'id', pickingIds, { fields: ['state', 'picking_type_code', v.pickingMoves], fresh: true }) : new Map<string, OdooRecord[]>();
+  const moveIds = [...pickings.values()].flat().flatMap((p) => (p[v.pickingMoves] as number[]) ?? []);
+  const moves = moveIds.length ? await lookups.find('stock.move', 'id', moveIds, { fields: ['product_id', 'purchase_line_id', 'product_uom_qty', v.stockMoveUom, 'picking_id'], fresh: true }) : new Map<string, OdooRecord[]>();
   const keys = await lineKeys(objects, orders, lookups);
   const tz = lookups.timeZone();
   const writes: PlannedWrite[] = [];
@@ -335,10 +339,10 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache):
       failures.add(i, `purchase order "${asn.poNumber}" has no open incoming receipt (is it confirmed?)`);
       return;
     }
-    const candidates = open.flatMap((p) => ((p.move_ids as number[]) ?? []).flatMap((id) => moves.get(String(id)) ?? []));
-    const targets = matchLines(asn.lines, po, candidates, keys, (m) => failures.add(i, m, { poNumber: asn.poNumber }), (c) => m2oId(c.purchase_line_id), (c) => c.product_uom);
+    const candidates = open.flatMap((p) => ((p[v.pickingMoves] as number[]) ?? []).flatMap((id) => moves.get(String(id)) ?? []));
+    const targets = matchLines(asn.lines, po, candidates, keys, (m) => failures.add(i, m, { poNumber: asn.poNumber }), (c) => m2oId(c.purchase_line_id), (c) => c[v.stockMoveUom]);
     if (!targets) return;
-    const moveWrites: OdooRecord[] = asn.lines.map((line, n) => ({ id: targets[n]?.id as number, quantity: line.quantity }));
+    const moveWrites: OdooRecord[] = asn.lines.map((line, n) => ({ id: targets[n]?.id as number, [v.stockMoveQuantity]: line.quantity }));
     const dates: OdooRecord = { scheduled_date: datetimeOfDate(asn.expectedArrival ?? asn.shipDate, tz) };
     writes.push({ odoo: { model: 'stock.picking', operation: 'write' }, payload: open.map((p) => ({ id: p.id as number, ...dates })), rows: [i] });
     writes.push({ odoo: { model: 'stock.move', operation: 'write' }, payload: moveWrites, rows: [i] });
@@ -436,16 +440,17 @@ export async function planToOdoo(schemaId: string, objects: unknown[], lookups: 
   return { ...plan, writes: plan.writes.map((w) => ({ ...w, payload: withoutUndefined(w.payload) })) };
 }
 
-function planBySchema(schemaId: string, objects: unknown[], lookups: LookupCache): Promise<Plan> {
+async function planBySchema(schemaId: string, objects: unknown[], lookups: LookupCache): Promise<Plan> {
+  const fields = async (): Promise<FieldNames> => (await lookups.version()).fields;
   switch (schemaId) {
     case 'supplier-price@1':
-      return supplierPrices(objects as SupplierPrice[], lookups);
+      return supplierPrices(objects as SupplierPrice[], lookups, await fields());
     case 'purchase-order@1':
-      return purchaseOrdersToOdoo(objects as PurchaseOrder[], lookups);
+      return purchaseOrdersToOdoo(objects as PurchaseOrder[], lookups, await fields());
     case 'po-ack@1':
-      return poAcks(objects as PoAck[], lookups);
+      return poAcks(objects as PoAck[], lookups, await fields());
     case 'shipment-notice@1':
-      return shipmentNotices(objects as ShipmentNotice[], lookups);
+      return shipmentNotices(objects as ShipmentNotice[], lookups, await fields());
     case 'supplier-invoice@1':
       return supplierInvoices(objects as SupplierInvoice[], lookups);
     case 'inventory-event@1':

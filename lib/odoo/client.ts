@@ -3,6 +3,7 @@ import { Semaphore } from '../util/semaphore';
 import { HttpPool } from './http';
 import { Json2Transport, notOdoo, parseJson2Response } from './json2';
 import { CallParams, Protocol, Transport } from './transport';
+import { autoProtocol, groupCall, nameSearchKwargs, odooVersion, OdooVersion, parseServerVersion } from './versions';
 import { rpcCall, XmlRpcTransport } from './xmlrpc';
 import { searchReadPages } from './paging';
 
@@ -114,14 +115,7 @@ export class OdooClient {
     // the version decides the protocol (auto) and which grouping method exists
     serverVersion = await this.serverVersion();
     if (protocol === 'auto') {
-      const major = majorVersion(serverVersion);
-      if (major >= 19 && secretKind === 'apikey') {
-        chosen = 'json2';
-        reason = `auto: Odoo ${serverVersion} with an API key → JSON-2`;
-      } else {
-        chosen = 'xmlrpc';
-        reason = major >= 19 ? `auto: Odoo ${serverVersion} with a password → XML-RPC (JSON-2 needs an API key)` : `auto: Odoo ${serverVersion} has no JSON-2 → XML-RPC`;
-      }
+      ({ protocol: chosen, reason } = autoProtocol(odooVersion(serverVersion), secretKind));
     } else {
       chosen = protocol;
       reason = `configured: ${protocol}`;
@@ -144,7 +138,12 @@ export class OdooClient {
     return { transport, info: { protocol: chosen, serverVersion, reason } };
   }
 
-  /** Asks the server its version: `/web/version` (Odoo ≥18), else XML-RPC `version`. */
+  /** What the connected server's version changes (field names, methods): see versions.ts. */
+  async version(): Promise<OdooVersion> {
+    return odooVersion((await this.connection()).info.serverVersion);
+  }
+
+  /** Asks the server its version: `/web/version` (Odoo ≥18; 17 answers 404), else XML-RPC `version`. */
   async serverVersion(): Promise<string> {
     const url = new URL('web/version', this.baseUrl);
     let first: unknown;
@@ -200,16 +199,8 @@ export class OdooClient {
    * (same `field:agg` aggregate syntax); older servers only have `read_group`.
    */
   async readGroup(model: string, o: { domain?: Domain; groupby: string[]; aggregates?: string[]; limit?: number; offset?: number; order?: string; context?: Context }): Promise<Record<string, unknown>[]> {
-    const { info } = await this.connection();
-    const aggregates = o.aggregates ?? ['__count'];
-    const modern = majorVersion(info.serverVersion) >= 19;
-    const kwargs: Record<string, unknown> = modern
-      ? { domain: o.domain ?? [], groupby: o.groupby, aggregates }
-      : { domain: o.domain ?? [], fields: aggregates.filter((a) => a !== '__count'), groupby: o.groupby, lazy: false };
-    if (o.limit !== undefined) kwargs.limit = o.limit;
-    if (o.offset !== undefined) kwargs.offset = o.offset;
-    if (o.order !== undefined) kwargs[modern ? 'order' : 'orderby'] = o.order;
-    return this.call(model, modern ? 'formatted_read_group' : 'read_group', { kwargs, ...ctx(o.context) }) as Promise<Record<string, unknown>[]>;
+    const { method, kwargs } = groupCall(await this.version(), o);
+    return this.call(model, method, { kwargs, ...ctx(o.context) }) as Promise<Record<string, unknown>[]>;
   }
 
   /**
@@ -217,9 +208,9 @@ export class OdooClient {
    * (limit defaults to Odoo's 100) and drops the first `offset` answers.
    */
   async nameSearch(model: string, o: { name?: string; domain?: Domain; operator?: string; limit?: number; offset?: number; context?: Context } = {}): Promise<Array<[number, string]>> {
-    const kwargs: Record<string, unknown> = { name: o.name ?? '', domain: o.domain ?? [], operator: o.operator ?? 'ilike' };
     const offset = o.offset ?? 0;
-    if (o.limit !== undefined || offset) kwargs.limit = (o.limit ?? NAME_SEARCH_LIMIT) + offset;
+    const limit = o.limit !== undefined || offset ? (o.limit ?? NAME_SEARCH_LIMIT) + offset : undefined;
+    const kwargs = nameSearchKwargs(await this.version(), { ...o, limit });
     const found = (await this.call(model, 'name_search', { kwargs, ...ctx(o.context) })) as Array<[number, string]>;
     return offset ? found.slice(offset) : found;
   }
@@ -281,9 +272,9 @@ export function withoutUndefined<T>(value: T): T {
 }
 
 /** The major version of an Odoo version string: `19.0` → 19, `saas~19.1` (Odoo Online) → 19, `17.0+e` → 17; 0 when none. */
+/** The major version in `19.0`, `saas~19.1+e`, `18.0-20250101` (see versions.ts, which knows what it changes). */
 export function majorVersion(version: string): number {
-  const m = /(\d+)(?:\.\d+)?/.exec(version);
-  return m ? Number(m[1]) : 0;
+  return parseServerVersion(version).major;
 }
 
 function ctx(context: Context | undefined): { context?: Context } {

@@ -1,4 +1,5 @@
 import type { Context, OdooClient, OdooRecord } from './client';
+import type { OdooVersion } from './versions';
 
 interface Entry {
   records: OdooRecord[];
@@ -50,6 +51,11 @@ export class LookupCache {
       }
     }
     return out;
+  }
+
+  /** The server's version facts (field names that moved between versions), for planners. */
+  version(): Promise<OdooVersion> {
+    return this.client.version();
   }
 
   /** The time zone of the server's context (`tz`), for dates Odoo stores as datetimes. */

@@ -3,6 +3,7 @@ import { classify, ErrorFacts, IntegrationError } from '../errors';
 import { HttpPool } from './http';
 import { notOdoo } from './json2';
 import { CallParams, Transport } from './transport';
+import { xmlrpcArguments } from './versions';
 
 export interface XmlRpcOptions {
   baseUrl: URL;
@@ -132,13 +133,7 @@ export class XmlRpcTransport implements Transport {
 
   private async executeOnce(model: string, method: string, params: CallParams): Promise<unknown> {
     const uid = await this.authenticate();
-    const args: unknown[] = params.ids ? [params.ids] : [];
-    const kwargs: Record<string, unknown> = { ...(params.kwargs ?? {}) };
-    // Odoo's execute_kw reads create's first positional argument (dict or list) to shape the answer
-    if (method === 'create' && 'vals_list' in kwargs && !params.ids) {
-      args.push(kwargs.vals_list);
-      delete kwargs.vals_list;
-    }
+    const { args, kwargs } = xmlrpcArguments(method, params);
     if (params.context && Object.keys(params.context).length > 0) kwargs.context = params.context;
     const { database, secret, timeoutMs, pool } = this.opts;
     try {

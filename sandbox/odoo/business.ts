@@ -88,7 +88,8 @@ function prepareOrderLine(s: ModelStore, vals: Vals): void {
   }
   if (!('price_unit' in vals)) vals.price_unit = seller ? seller.price : product.standard_price ?? 0;
   if (!('discount' in vals) && seller?.discount) vals.discount = seller.discount;
-  if (!('product_uom_id' in vals)) vals.product_uom_id = (seller?.product_uom_id as number) || tmpl?.uom_id || false;
+  const uom = s.personality.poLineUom;
+  if (!(uom in vals)) vals[uom] = (seller ? (s.value('product.supplierinfo', seller, s.personality.supplierInfoUom) as number) : 0) || tmpl?.uom_id || false;
   if (!('date_planned' in vals)) vals.date_planned = addDays(dateOrder, seller ? (seller.delay as number) || 0 : 0);
 }
 
@@ -188,7 +189,9 @@ function addSupplierToProducts(s: ModelStore, po: Rec, lines: Rec[]): void {
 function createReceipt(s: ModelStore, po: Rec, lines: Rec[]): void {
   const goods = lines.filter((l) => {
     if (l.display_type || !l.product_id) return false;
-    return s.value('product.product', s.raw('product.product', l.product_id as number)!, 'type') === 'consu';
+    const type = s.value('product.product', s.raw('product.product', l.product_id as number)!, 'type') as string;
+    // goods: consumables (and 17's storable products); services and combos make no moves
+    return type === 'consu' || type === 'product';
   });
   if (!goods.length) return;
   const type = s.raw('stock.picking.type', po.picking_type_id as number)!;
@@ -215,7 +218,7 @@ function createReceipt(s: ModelStore, po: Rec, lines: Rec[]): void {
       product_id: l.product_id,
       product_uom_qty: l.product_qty,
       quantity: l.product_qty,
-      product_uom: l.product_uom_id || s.value('product.product', s.raw('product.product', l.product_id as number)!, 'uom_id'),
+      product_uom: l[s.personality.poLineUom] || s.value('product.product', s.raw('product.product', l.product_id as number)!, 'uom_id'),
       location_id: type.default_location_src_id,
       location_dest_id: type.default_location_dest_id,
       picking_id: pickingId,
@@ -283,7 +286,7 @@ function quantVals(s: ModelStore, productId: number, locationId: number, quantit
 
 function isStorable(s: ModelStore, productId: number): boolean {
   const p = s.raw('product.product', productId);
-  return !!p && s.value('product.product', p, 'is_storable') === true;
+  return !!p && s.personality.isStorable(s.raw('product.template', p.product_tmpl_id as number) ?? {});
 }
 
 export function validatePickings(s: ModelStore, ids: number[]): true {
@@ -496,7 +499,7 @@ export function installHooks(reg: Registry): void {
       if (vals.product_id && !vals.product_tmpl_id) {
         vals.product_tmpl_id = s.raw('product.product', Number(vals.product_id))?.product_tmpl_id ?? vals.product_tmpl_id;
       }
-      if (!('product_uom_id' in vals) && vals.product_tmpl_id) {
+      if (s.personality.supplierInfoUomOwn && !('product_uom_id' in vals) && vals.product_tmpl_id) {
         vals.product_uom_id = s.raw('product.template', Number(vals.product_tmpl_id))?.uom_id ?? false;
       }
     },

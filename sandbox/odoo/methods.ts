@@ -431,8 +431,20 @@ export function lookupMethod(s: ModelStore, model: string, name: string): Method
   const own = (o: object | undefined, k: string) => !!o && Object.prototype.hasOwnProperty.call(o, k);
   if (own(CUSTOM, model) && own(CUSTOM[model], name)) return CUSTOM[model][name];
   if (name === 'message_post' && s.def(model).mailThread) return MESSAGE_POST;
+  const p = s.personality;
+  if (name === 'formatted_read_group' && !p.formattedReadGroup) return undefined;
+  if (name === 'name_search' && p.nameSearchDomain === 'args') return NAME_SEARCH_ARGS;
+  const writeClass = name === 'write' ? p.writeValuesModels.get(model) : undefined;
+  if (writeClass) return { ...BASE.write, qualname: `${writeClass}.write`, params: [req('values')], impl: (env, ids, a) => BASE.write.impl(env, ids, { ...a, vals: a.values }) };
   return Object.prototype.hasOwnProperty.call(BASE, name) ? BASE[name] : undefined;
 }
+
+/** Odoo ≤ 18: name_search(name, args, operator, limit); 19 renamed `args` to `domain`. */
+const NAME_SEARCH_ARGS: MethodSpec = {
+  ...BASE.name_search,
+  params: [opt('name'), opt('args'), opt('operator'), opt('limit')],
+  impl: (env, ids, a) => BASE.name_search.impl(env, ids, { ...a, domain: a.args }),
+};
 
 // ---- argument binding ----------------------------------------------------------------
 
@@ -531,7 +543,7 @@ export function resolve(s: ModelStore, call: ModelCall): MethodSpec {
   }
   const spec = lookupMethod(s, call.model, call.method);
   if (!spec) {
-    const msg = `The method '${call.model}.${call.method}' does not exist`;
+    const msg = s.personality.unknownMethod(call.model, call.method);
     if (call.transport === 'json2') throw httpError(404, msg);
     throw attributeError(msg);
   }
@@ -542,6 +554,8 @@ export function resolve(s: ModelStore, call: ModelCall): MethodSpec {
 export function execute(s: ModelStore, call: ModelCall): unknown {
   const user = call.user;
   if (!user || user.admin) return executeAs(s, call);
+  // an unknown model or method is reported before rights are checked, as Odoo does
+  resolve(s, call);
   try {
     checkAccess(s, user, call.model, call.method);
   } catch (err) {

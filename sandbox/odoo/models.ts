@@ -921,7 +921,8 @@ const DISPLAY: Record<string, (s: ModelStore, r: Rec) => string | false> = {
   },
   'product.supplierinfo': (s, r) => {
     const partner = r.partner_id ? s.displayName('res.partner', r.partner_id as number) : '';
-    const uom = r.product_uom_id ? (s.raw('uom.uom', r.product_uom_id as number)?.name as string) : '';
+    const uomId = s.value('product.supplierinfo', r, s.personality.supplierInfoUom);
+    const uom = uomId ? (s.raw('uom.uom', uomId as number)?.name as string) : '';
     const price = formatAmount(s, (r.price as number) || 0, r.currency_id as number | false);
     return `${partner || ''} (${pyFloatText(r.min_qty as number)} ${uom || ''} - ${price})`;
   },

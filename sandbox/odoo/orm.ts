@@ -259,7 +259,7 @@ export function createRecords(s: ModelStore, model: string, valsList: Vals[], ct
       throw typeError(`'${pyTypeName(vals)}' object is not a mapping`);
     }
     for (const fname of Object.keys(vals)) {
-      if (!(fname in def.fields)) throw valueError(`Invalid field ${pyStr(fname)} in ${pyStr(model)}`);
+      if (!(fname in def.fields)) throw valueError(s.personality.invalidCreateField(fname, model));
     }
   }
   return valsList.map((vals) => createOne(s, def, { ...vals }, ctx).id);

@@ -191,7 +191,7 @@ export function seedDemo(s: ModelStore): void {
         standard_price: p.cost,
         barcode: p.barcode ?? false,
         type: p.service ? 'service' : 'consu',
-        is_storable: !p.service,
+        ...(p.service ? {} : s.personality.storableVals),
         uom_id: p.uom ?? 1,
         categ_id: 1,
       },

@@ -134,8 +134,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const password = opts.password ?? 'admin';
   const apiKey = opts.apiKey ?? 'sandbox-key-not-secret';
   const version = opts.serverVersion ?? '19.0';
-  const major = Number(/(\d+)/.exec(version)?.[1] ?? 0);
-  const store = new ModelStore({ seed: opts.seed !== false });
+  const store = new ModelStore({ seed: opts.seed !== false, serverVersion: version });
   const stats: SandboxStats = { calls: 0, byMethod: {}, authentications: 0 };
   let faults: ActiveFault[] = [];
   // the first other user is the seeded res.users 6; more get fresh users
@@ -210,7 +209,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 
   const handleJson2 = async (req: http.IncomingMessage, path: string, body: string): Promise<Outcome> => {
-    if (major < 19) return htmlAnswer(404, ODOO_404);
+    if (!store.personality.json2) return htmlAnswer(404, ODOO_404);
     const m = /^\/json\/2\/([^/]+)\/([^/]+)$/.exec(path);
     if (!m || req.method !== 'POST') return json2NotFound();
     const model = decodeURIComponent(m[1]);
@@ -263,7 +262,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const route = async (req: http.IncomingMessage, body: string): Promise<Outcome> => {
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
-    if (path === '/web/version' || path === '/json/version') {
+    if ((path === '/web/version' || path === '/json/version') && store.personality.webVersion) {
       if (req.method === 'GET' || req.method === 'HEAD') return jsonAnswer({ version_info: versionInfo(version), version });
       return htmlAnswer(400, '<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n<p>Session expired (invalid CSRF token)</p>\n');
     }

@@ -6,6 +6,7 @@ import { compileSearch, parseDomain, type DomainNode } from './domain';
 import { userError, valueError } from './errors';
 import { buildRegistry, type Context, type FieldDef, type ModelDef, type Rec, type Registry, type Vals } from './models';
 import * as orm from './orm';
+import { personalityFor, applyPersonality, type Personality } from './personality';
 import { seedDemo, seedBase } from './seed';
 
 interface Table {
@@ -38,6 +39,8 @@ const ORDER_TERM = /^\s*([a-z0-9_]+)(\.[a-z0-9_]+)?(:[a-z_]+)?(\s+(desc|asc))?(\
 
 export class ModelStore {
   readonly registry: Registry;
+  /** Which Odoo this store imitates (19.0 unless told). */
+  readonly personality: Personality;
   /** The acting user; the sandbox has a single (admin) user. */
   uid = 2;
   /** Bumped on every change; caches compare against it. */
@@ -54,9 +57,11 @@ export class ModelStore {
   private readonly withDemo: boolean;
   private frozenNow?: string;
 
-  constructor(opts: { seed?: boolean } = {}) {
+  constructor(opts: { seed?: boolean; serverVersion?: string } = {}) {
     this.registry = buildRegistry();
     installHooks(this.registry);
+    this.personality = personalityFor(opts.serverVersion ?? '19.0');
+    applyPersonality(this.registry, this.personality);
     this.withDemo = opts.seed !== false;
     this.reset();
   }

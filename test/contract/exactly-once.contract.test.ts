@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 async function storable(name: string): Promise<number> {
-  const [id] = await admin().create('product.product', [{ name: `${prefix} ${name}`, default_code: `${prefix}-${name}`, is_storable: true }]);
+  const [id] = await admin().create('product.product', [{ name: `${prefix} ${name}`, default_code: `${prefix}-${name}`, ...target.version.fields.storableProduct }]);
   created.products.push(id as number);
   return id as number;
 }
@@ -62,7 +62,7 @@ async function onHand(product: number, location: number): Promise<number> {
 async function receive(product: number, location: number, qty: number): Promise<void> {
   const [type] = await admin().search('stock.picking.type', { domain: [['code', '=', 'incoming']], limit: 1 });
   const [supplier] = await admin().search('stock.location', { domain: [['usage', '=', 'supplier']], limit: 1 });
-  const [picking] = await admin().create('stock.picking', [{ picking_type_id: type, location_id: supplier, location_dest_id: location, move_ids: [[0, 0, { product_id: product, product_uom_qty: qty, quantity: qty, location_id: supplier, location_dest_id: location }]] }]);
+  const [picking] = await admin().create('stock.picking', [{ picking_type_id: type, location_id: supplier, location_dest_id: location, move_ids: [[0, 0, { product_id: product, product_uom_qty: qty, quantity: qty, location_id: supplier, location_dest_id: location, ...(target.version.fields.stockMoveName ? { [target.version.fields.stockMoveName]: `${prefix} receipt` } : {}) }]] }]);
   await admin().call('stock.picking', 'action_confirm', { ids: [picking as number] });
   await admin().call('stock.picking', 'button_validate', { ids: [picking as number] });
 }
