@@ -10,6 +10,8 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'canonical-map': () => require('./canonical-map').run({ json: true }),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'retry-gate': () => require('./retry-gate').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   'exactly-once': () => require('./exactly-once').run(),
 };
 
