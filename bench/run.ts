@@ -14,6 +14,8 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'canonical-stream': () => require('./canonical-stream').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'retry-gate': () => require('./retry-gate').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   'exactly-once': () => require('./exactly-once').run(),
 };
 

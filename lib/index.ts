@@ -8,3 +8,4 @@ export { parseDomain } from './odoo/domain';
 export { readChunks, readAll } from './odoo/read';
 export * from './odoo/options';
 export { expandEnv } from './util/env';
+export * as resilience from './resilience';

@@ -58,15 +58,19 @@ export class StockWriter {
     let pickings = await this.pickingsByOrigin(open.map((i) => origins[i] as string));
     const toLoad = open.filter((i) => !pickings.has(origins[i] as string));
     if (toLoad.length) {
-      const fields = ['id', 'picking_type_id/.id', 'location_id/.id', 'location_dest_id/.id', 'origin', 'move_ids/product_id/.id', 'move_ids/product_uom_qty', 'move_ids/quantity', 'move_ids/location_id/.id', 'move_ids/location_dest_id/.id', 'move_ids/picked'];
+      // field names of this server's version: 17 names a move's done quantity and requires its description
+      const { fields: names } = await this.client.version();
+      const moves = names.pickingMoves;
+      const fields = ['id', 'picking_type_id/.id', 'location_id/.id', 'location_dest_id/.id', 'origin', `${moves}/product_id/.id`, `${moves}/product_uom_qty`, `${moves}/${names.stockMoveQuantity}`, `${moves}/location_id/.id`, `${moves}/location_dest_id/.id`, `${moves}/picked`, ...(names.stockMoveName ? [`${moves}/${names.stockMoveName}`] : [])];
       const rows: string[][] = [];
       for (const i of toLoad) {
         const c = changes[i] as StockChange;
-        const loss = (products.get(c.product_id) as ProductFacts).lossLocation as number;
+        const p = products.get(c.product_id) as ProductFacts;
+        const loss = p.lossLocation as number;
         const [from, to] = c.quantity > 0 ? [loss, c.location_id] : [c.location_id, loss];
         const qty = String(Math.abs(c.quantity));
         const xid = c.key !== undefined ? `${XID_MODULE}.adj_${(origins[i] as string).slice('odoo-supply:'.length)}` : '';
-        rows.push([xid, String(await this.internalType(c.location_id)), String(from), String(to), origins[i] as string, String(c.product_id), qty, qty, String(from), String(to), '1']);
+        rows.push([xid, String(await this.internalType(c.location_id)), String(from), String(to), origins[i] as string, String(c.product_id), qty, qty, String(from), String(to), '1', ...(names.stockMoveName ? [`Stock adjustment: ${p.display}`] : [])]);
       }
       const loaded = await this.client.load('stock.picking', fields, rows, context);
       if (!loaded.ids) {

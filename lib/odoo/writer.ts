@@ -64,6 +64,11 @@ function readFailure(err: unknown): never {
   throw withEffect(e, { applied: 'no', idempotent: true });
 }
 
+/** Failures that every record with the same fields shares. */
+const SHARED_BY_FIELDS = new Set(['UNKNOWN_FIELD', 'ACCESS']);
+/** Failures one record's data can cause (the batcher's rule). */
+const RECORD_LEVEL_CODES = new Set(['VALIDATION', 'MISSING_RECORD', 'BAD_INPUT', 'SERVER_ERROR']);
+
 const writers = new WeakMap<OdooClient, OdooWriter>();
 
 /**
@@ -297,13 +302,47 @@ export class OdooWriter {
       }
     }
     if (plain.length) {
-      const ids = await this.client.create(model, plain.map((n) => (items[n] as Item).record), context);
-      plain.forEach((n, k) => {
-        outcomes[n] = { ok: true, value: { id: ids[k] as number, action: 'created' } };
-        this.created.set(items[n] as Item, ids[k] as number);
-      });
+      // records of one set of fields per call: a field that only some records carry, and Odoo does not
+      // know or this user may not write, fails those records, not the others of the batch
+      const byFields = new Map<string, number[]>();
+      for (const n of plain) {
+        const k = Object.keys((items[n] as Item).record).sort().join(',');
+        byFields.set(k, [...(byFields.get(k) ?? []), n]);
+      }
+      for (const group of byFields.values()) {
+        const created = outcomes.some((o) => o?.ok);
+        const results = await this.createIsolating(model, group.map((n) => items[n] as Item), context, created || byFields.size > 1);
+        group.forEach((n, k) => {
+          const o = results[k] as ItemOutcome<WriteResult>;
+          outcomes[n] = o;
+          if (o.ok) this.created.set(items[n] as Item, o.value.id as number);
+        });
+      }
     }
     return outcomes;
+  }
+
+  /**
+   * One `create` for records of one set of fields. When `keep` (other records
+   * of this batch are already created, so the batch must not be run again, or
+   * other groups run beside this one), a failure is kept to these records:
+   * an error every record shares (unknown field, missing right, one error
+   * for both halves) fails them all, a record's own error is narrowed down by
+   * halving. Otherwise the error is thrown for the batcher to narrow down.
+   */
+  private async createIsolating(model: string, items: Item[], context: Context | undefined, keep: boolean): Promise<Array<ItemOutcome<WriteResult>>> {
+    try {
+      const ids = await this.client.create(model, items.map((i) => i.record), context);
+      return ids.map((id) => ({ ok: true as const, value: { id, action: 'created' as const } }));
+    } catch (err) {
+      if (!keep) throw err;
+      const e = classifyError(err);
+      if (items.length === 1 || e.transient || SHARED_BY_FIELDS.has(e.code) || !RECORD_LEVEL_CODES.has(e.code)) return items.map(() => ({ ok: false as const, error: e }));
+      const half = Math.ceil(items.length / 2);
+      const [a, b] = [await this.createIsolating(model, items.slice(0, half), context, true), await this.createIsolating(model, items.slice(half), context, true)];
+      const all = [...a, ...b];
+      return all;
+    }
   }
 
   private readonly lineInfo = new Map<string, FieldTypes>();
@@ -667,8 +706,13 @@ export function failureSummary(failed: Array<{ index: number; error: Integration
     code: first.code,
     // one permanent failure means retrying the whole set cannot succeed
     transient: failed.every((f) => f.error.transient),
+    // the set may have been applied if any row may have been; sending it again is harmless only if it is for every row
+    applied: failed.some((f) => f.error.applied !== 'no') ? 'unknown' : 'no',
+    idempotent: failed.every((f) => f.error.idempotent === true),
     // rows are 1-based, as canonical-map counts them
-    details: { failures: failed.map((f) => ({ row: f.index + 1, message: f.error.message, code: f.error.code, transient: f.error.transient })) },
+    details: {
+      failures: failed.map((f) => ({ row: f.index + 1, message: f.error.message, code: f.error.code, transient: f.error.transient, applied: f.error.applied ?? 'unknown', idempotent: f.error.idempotent === true })),
+    },
   });
 }
 

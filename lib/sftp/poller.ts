@@ -9,9 +9,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import { classifyError, IntegrationError } from '../errors';
 import { isNoSuchFile, type SftpConnection } from './connection';
+import { globMatcher } from './glob';
 import type { FileLedger } from './ledger';
 import { joinRemote, list, mkdirp, readAll, readStream, remoteError, rename, shown, unlink, unsafeName, type RemoteEntry } from './remote';
 
@@ -143,8 +143,8 @@ export class SupplierPoller {
     private readonly events: PollerEvents,
   ) {
     const matcher = (globs: string[]) => {
-      const byName = globs.filter((g) => !g.includes('/')).map((g) => picomatch(g));
-      const byPath = globs.filter((g) => g.includes('/')).map((g) => picomatch(g));
+      const byName = globs.filter((g) => !g.includes('/')).map((g) => globMatcher(g));
+      const byPath = globs.filter((g) => g.includes('/')).map((g) => globMatcher(g));
       return (rel: string) => byName.some((m) => m(path.posix.basename(rel))) || byPath.some((m) => m(rel));
     };
     this.isIncluded = matcher(options.include.length ? options.include : ['*']);

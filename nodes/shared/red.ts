@@ -40,6 +40,8 @@ export interface Request {
 export interface Response {
   status(code: number): Response;
   json(body: unknown): void;
+  set?(header: string, value: string): Response;
+  send?(body: string): void;
 }
 type Handler = (req: Request, res: Response, next?: () => void) => void;
 
@@ -56,5 +58,6 @@ export interface RED {
   };
   httpAdmin: { get(path: string, ...handlers: Handler[]): void; post(path: string, ...handlers: Handler[]): void };
   auth: { needsPermission(permission: string): Handler };
+  settings?: { userDir?: string; [key: string]: unknown };
   _(key: string, substitutions?: Record<string, unknown>): string;
 }

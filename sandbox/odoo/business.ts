@@ -228,6 +228,7 @@ function createReceipt(s: ModelStore, po: Rec, lines: Rec[]): void {
       origin: po.name,
       date: l.date_planned || s.now(),
       state: 'assigned',
+      ...moveDescription(s, l.name || s.displayName('product.product', l.product_id as number)),
     })),
     {},
   );
@@ -282,6 +283,11 @@ function quantVals(s: ModelStore, productId: number, locationId: number, quantit
     write_uid: s.uid,
     write_date: now,
   };
+}
+
+/** Odoo 17's moves require a description, which its own code always gives; 19 has no such field. */
+function moveDescription(s: ModelStore, text: unknown): Vals {
+  return s.def('stock.move').fields.name ? { name: String(text || 'Move') } : {};
 }
 
 function isStorable(s: ModelStore, productId: number): boolean {
@@ -383,6 +389,7 @@ export function applyInventory(s: ModelStore, ids: number[], force = false): nul
             is_inventory: true,
             picked: true,
             state: 'done',
+            ...moveDescription(s, `Product Quantity Updated`),
           },
         ],
         { _sandbox_reference: `Product Quantity Updated (${userName})` },

@@ -116,9 +116,8 @@ export function applyPersonality(reg: Registry, p: Personality): void {
   };
   product.fields.uom_po_id = { ...tmpl.fields.uom_po_id, store: false, inherited: 'product_tmpl_id' };
   rename(reg.get('purchase.order.line')!, 'product_uom_id', 'product_uom', { string: 'Unit of Measure' });
-  // Real 17 has required=True here: a move created without a description is refused. Not enforced yet,
-  // because odoo-write's stock adjustments (lib/odoo/stock.ts) do not send it (reported; see versions.ts stockMoveName).
-  reg.get('stock.move')!.fields.name = { name: 'name', type: 'char', string: 'Description' };
+  // Real 17 has required=True here: a move created without a description is refused
+  reg.get('stock.move')!.fields.name = { name: 'name', type: 'char', string: 'Description', required: true };
   // related='product_tmpl_id.uom_po_id': shows the template's purchase unit
   rename(reg.get('product.supplierinfo')!, 'product_uom_id', 'product_uom', {
     string: 'Unit of Measure',

@@ -7,19 +7,25 @@
 import { IntegrationError, retryVerdict } from '../../lib/errors';
 import { OdooClient } from '../../lib/odoo/client';
 import { OdooWriter, WriteRequest } from '../../lib/odoo/writer';
-import { runPrefix, startTarget, Target } from '../helpers/target';
+import { runPrefix, startTarget, Target, targets, type TargetSpec } from '../helpers/target';
 
+const specs = targets();
+
+describe.each(specs.map((spec) => [spec.label, spec] as const))('%s', (_label, spec: TargetSpec) => {
 let target: Target;
 const clients: OdooClient[] = [];
+let fixtures: OdooClient;
 const prefix = runPrefix('exo');
 const created: { products: number[] } = { products: [] };
 
 function instance(): OdooWriter {
-  const c = new OdooClient({ url: target.url, database: target.database, login: target.login, secret: (target.apiKey ?? target.password) as string, secretKind: target.apiKey ? 'apikey' : 'password' });
+  // XML-RPC where the server has no JSON-2 (Odoo 17), as auto would choose
+  const c = new OdooClient({ url: target.url, database: target.database, login: target.login, secret: (target.apiKey ?? target.password) as string, secretKind: target.apiKey ? 'apikey' : 'password', protocol: target.version.json2 ? 'json2' : 'xmlrpc' });
   clients.push(c);
   return new OdooWriter(c, { maxSize: 50, windowMs: 5 });
 }
-const admin = () => clients[0] as OdooClient;
+/** Master data and checks: the fixture login (admin) where the user under test may not create products. */
+const admin = () => fixtures;
 
 /** What retry-gate does: send again while retryVerdict allows it. */
 async function untilDone<T>(attempt: () => Promise<T>): Promise<T> {
@@ -34,8 +40,12 @@ async function untilDone<T>(attempt: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startTarget(spec);
   instance();
+  fixtures = target.fixtureLogin
+    ? new OdooClient({ url: target.url, database: target.database, login: target.fixtureLogin.login, secret: target.fixtureLogin.password, secretKind: 'password', protocol: 'xmlrpc' })
+    : (clients[0] as OdooClient);
+  if (fixtures !== clients[0]) clients.push(fixtures);
 }, 60_000);
 afterAll(async () => {
   if (target.real && created.products.length) {
@@ -60,9 +70,11 @@ async function onHand(product: number, location: number): Promise<number> {
   return quants.reduce((n, q) => n + Number(q.quantity), 0);
 }
 async function receive(product: number, location: number, qty: number): Promise<void> {
+  const f = target.version.fields;
   const [type] = await admin().search('stock.picking.type', { domain: [['code', '=', 'incoming']], limit: 1 });
   const [supplier] = await admin().search('stock.location', { domain: [['usage', '=', 'supplier']], limit: 1 });
-  const [picking] = await admin().create('stock.picking', [{ picking_type_id: type, location_id: supplier, location_dest_id: location, move_ids: [[0, 0, { product_id: product, product_uom_qty: qty, quantity: qty, location_id: supplier, location_dest_id: location, ...(target.version.fields.stockMoveName ? { [target.version.fields.stockMoveName]: `${prefix} receipt` } : {}) }]] }]);
+  const move = { product_id: product, product_uom_qty: qty, [f.stockMoveQuantity]: qty, location_id: supplier, location_dest_id: location, ...(f.stockMoveName ? { [f.stockMoveName]: `${prefix} receipt` } : {}) };
+  const [picking] = await admin().create('stock.picking', [{ picking_type_id: type, location_id: supplier, location_dest_id: location, [f.pickingMoves]: [[0, 0, move]] }]);
   await admin().call('stock.picking', 'action_confirm', { ids: [picking as number] });
   await admin().call('stock.picking', 'button_validate', { ids: [picking as number] });
 }
@@ -112,3 +124,4 @@ it('a chatter note sent twice is posted once', async () => {
   const notes = await admin().searchRead('mail.message', { domain: [['model', '=', 'purchase.order'], ['res_id', '=', po as number], ['body', 'ilike', `${prefix} acknowledged`]], fields: ['body'] });
   expect(notes).toHaveLength(1);
 }, 60_000);
+});

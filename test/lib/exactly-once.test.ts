@@ -249,3 +249,14 @@ describe('7 and 9. splitting failed batches', () => {
     expect(existing).toBeGreaterThan(0);
   });
 });
+
+describe('a field only some records carry', () => {
+  it('an unknown field in 5 of 40 records fails those 5; the 35 others land', async () => {
+    const writer = new OdooWriter(client, { maxSize: 40, windowMs: 20 });
+    const settled = await Promise.allSettled(
+      Array.from({ length: 40 }, (_x, i) => writer.submit({ operation: 'create', model: 'res.partner', record: i % 8 === 3 ? { name: `EO mixed ${i}`, ref: `EO-MIX-${i}`, no_such_field: 1 } : { name: `EO mixed ${i}`, ref: `EO-MIX-${i}` }, idempotencyKey: `mix:${i}` })),
+    );
+    expect(settled.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.code)).toEqual(Array(5).fill('UNKNOWN_FIELD'));
+    expect(sandbox.store.search('res.partner', [['ref', '=like', 'EO-MIX-%']])).toHaveLength(35);
+  });
+});

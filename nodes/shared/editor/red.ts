@@ -75,6 +75,10 @@ export interface EditorRED {
     };
   };
   tray: { resize(): void };
+  sidebar: {
+    addTab(tab: { id: string; label: string; name: string; iconClass?: string; content: JQuery; enableOnEdit?: boolean; onchange?(): void }): void;
+    show(id: string): void;
+  };
   notify(message: string, type?: 'warning' | 'error' | 'success' | 'compact' | { type?: string; timeout?: number }): void;
   settings: Record<string, unknown>;
   _(key: string, substitutions?: Record<string, unknown>): string;

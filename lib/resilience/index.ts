@@ -1,0 +1,15 @@
+export { Journal, JournalError, crc32 } from './journal';
+export type { JournalIo, JournalOptions, RecoveryReport } from './journal';
+export { RetryPolicy, parseRetryPolicy, retryPolicySchema } from './policy';
+export type { RetryPolicyOptions, RetryDecision } from './policy';
+export { CircuitBreaker, breakerSchema } from './breaker';
+export type { BreakerOptions, BreakerState } from './breaker';
+export { TimerQueue } from './timer-queue';
+export { RetryGateCore, failureOf } from './gate';
+export type { GateEntry, GateOptions, GateEvents, RetryInfo, GiveUpReason } from './gate';
+export { toStored, fromStored } from './message';
+export type { DeadLetterEntry, DeadLetterFilter, DeadLetterStore, DeadLetterCounts } from './dead-letter/store';
+export { LocalDeadLetterStore } from './dead-letter/local-store';
+export { PgDeadLetterStore, DeadLetterStoreError } from './dead-letter/pg-store';
+export { DeadLetterService } from './dead-letter/service';
+export type { DeadLetterOptions, DeadLetterEvents, ApiAnswer } from './dead-letter/service';
