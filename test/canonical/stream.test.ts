@@ -44,13 +44,13 @@ describe('CSV files in row chunks', () => {
     await expect(chunked(Buffer.from(csv.split('\n')[0] + '\n'), 100, 5)).rejects.toMatchObject({ details: { reason: 'no-data-rows' } });
   });
 
-  it('a 200 MB file: mapped chunk by chunk with peak RSS growth under 150 MB (in a fresh Node process, as deployed)', () => {
-    // measured in its own process: the RSS of a jest worker holds every other suite it ran
+  it('a 200 MB file is mapped chunk by chunk in a process whose heap could not hold it (in a fresh Node process, as deployed)', () => {
+    // the heap is capped below the file's size: holding the file (or its rows) whole would crash with out-of-memory.
+    // RSS growth is the benchmark's number (`npm run bench -- canonical-stream`), not a test's: it moves with the machine's load
     const script = path.join(__dirname, '..', '..', 'dist', 'bench', 'canonical-stream.js');
-    const out = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 280_000 }).trim().split('\n').pop() as string);
+    const out = JSON.parse(execFileSync(process.execPath, ['--max-old-space-size=128', script], { encoding: 'utf8', timeout: 280_000 }).trim().split('\n').pop() as string);
     process.stdout.write(`200 MB CSV: ${JSON.stringify(out)}\n`);
     expect(out.bytes).toBeGreaterThanOrEqual(200 * 1024 * 1024);
     expect(out.rows).toBeGreaterThan(800_000);
-    expect(out.peak_rss_growth_mb).toBeLessThan(150);
   }, 300_000);
 });
