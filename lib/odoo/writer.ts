@@ -227,10 +227,9 @@ export class OdooWriter {
    * `create`.
    */
   private async createAll(model: string, items: Item[], context?: Context): Promise<Array<ItemOutcome<WriteResult>>> {
-    const keyed = items.map((i) => i.idempotencyKey !== undefined);
-    if (keyed.some(Boolean)) await this.prepareLines(model, items).catch(readFailure);
-    const xids = items.map((i) => (i.idempotencyKey !== undefined ? externalIdFor([model, 'create', i.idempotencyKey]) : ''));
-    return this.createRecords(model, items, xids.map((x, n) => (keyed[n] ? x : undefined)), context);
+    if (items.some((i) => i.idempotencyKey !== undefined)) await this.prepareLines(model, items).catch(readFailure);
+    const xids = items.map((i) => (i.idempotencyKey !== undefined ? externalIdFor([model, 'create', i.idempotencyKey]) : undefined));
+    return this.createRecords(model, items, xids, context);
   }
 
   /**
@@ -264,10 +263,10 @@ export class OdooWriter {
         idx.map((n) => (items[n] as Item).record),
         idx.map((n) => xids[n] as string),
         info as FieldTypes,
-        (f) => this.lineTypes(model, f, info),
+        (f) => this.lineTypes(f, info),
       );
-      const relation = matrix && idx.some((n) => Object.values((items[n] as Item).record).some((v) => Array.isArray(v) && v.some((c) => Array.isArray(c) && c[0] === 0)));
-      if (!matrix || (relation && !this.lineTypesReady(model, idx, items, info))) {
+      // undefined also when a line model's field types were not fetched (prepareLines)
+      if (!matrix) {
         plain.push(...idx);
         continue;
       }
@@ -347,21 +346,10 @@ export class OdooWriter {
 
   private readonly lineInfo = new Map<string, FieldTypes>();
 
-  /** Field types of a one2many field's lines, when already known (fetched by lineTypesReady). */
-  private lineTypes(model: string, field: string, info: FieldTypes | undefined): FieldTypes | undefined {
+  /** Field types of a one2many field's lines, when prepareLines fetched them. */
+  private lineTypes(field: string, info: FieldTypes | undefined): FieldTypes | undefined {
     const relation = (info as Record<string, { relation?: string }> | undefined)?.[field]?.relation;
-    return relation ? this.lineInfo.get(relation) : this.lineInfo.get(`${model}.${field}`);
-  }
-
-  private lineTypesReady(_model: string, idx: number[], items: Item[], info: FieldTypes | undefined): boolean {
-    for (const n of idx) {
-      for (const [f, v] of Object.entries((items[n] as Item).record)) {
-        if (!(Array.isArray(v) && v.some((c) => Array.isArray(c)))) continue;
-        const relation = (info as Record<string, { relation?: string }> | undefined)?.[f]?.relation;
-        if (!relation || !this.lineInfo.has(relation)) return false;
-      }
-    }
-    return true;
+    return relation ? this.lineInfo.get(relation) : undefined;
   }
 
   /** Loads the field types of the line models a batch's records carry. */
