@@ -4,3 +4,4 @@ export { SupplierPoller, POLL_DEFAULTS, fillTemplate, type PollOptions, type Cla
 export { upload, type UploadOptions, type Uploaded } from './upload';
 export { JsonlLedger, type FileLedger, type LedgerEntry } from './ledger';
 export { serverOptionsFromConfig, supplierSftpConfig } from './options';
+export { checkSchedule, startSchedule, type Schedule, type Scheduled } from './schedule';

@@ -8,6 +8,7 @@ import { expandEnv } from '../util/env';
 import { describeIssues } from '../util/zod';
 import type { SftpServerOptions } from './connection';
 import { POLL_DEFAULTS, type PollOptions } from './poller';
+import { checkSchedule, type Schedule } from './schedule';
 import type { UploadOptions } from './upload';
 
 const num = (def: number, min: number, max: number) => z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : Number(v)), z.number().min(min).max(max).default(def));
@@ -81,6 +82,9 @@ export const supplierSftpSchema = z.object({
   order: z.enum(['asc', 'desc']).default('asc'),
   maxFiles: num(100, 1, 100_000),
   interval: num(60, 1, 86_400),
+  schedule: z.enum(['interval', 'cron']).default('interval'),
+  cron: text(),
+  timezone: text(),
   readiness: z.enum(['stable', 'age', 'marker']).default('stable'),
   minAge: num(0, 0, 86_400),
   doneMarker: text('.done'),
@@ -101,6 +105,8 @@ export const supplierSftpSchema = z.object({
 export interface SupplierSftpConfig {
   mode: 'poll' | 'upload';
   intervalMs: number;
+  /** when polls run: every `interval` seconds, or on `cron` in `timezone` (the machine's zone when empty) */
+  schedule: Schedule;
   settle: 'report' | 'emit';
   ledger: boolean;
   poll: Omit<PollOptions, 'instance' | 'supplier'>;
@@ -116,6 +122,7 @@ export function supplierSftpConfig(def: Record<string, unknown>): SupplierSftpCo
   return {
     mode: c.mode,
     intervalMs: c.interval * 1000,
+    schedule: checkSchedule(c.schedule === 'cron' ? { kind: 'cron', expression: c.cron, ...(c.timezone ? { timezone: c.timezone } : {}) } : { kind: 'interval', everyMs: c.interval * 1000 }),
     settle: c.settle,
     ledger: c.ledger,
     poll: {

@@ -5,6 +5,7 @@ import { classifyError, configError, type IntegrationError } from '../../lib/err
 import { JsonlLedger } from '../../lib/sftp/ledger';
 import { supplierSftpConfig, type SupplierSftpConfig } from '../../lib/sftp/options';
 import { SupplierPoller } from '../../lib/sftp/poller';
+import { startSchedule, type Scheduled } from '../../lib/sftp/schedule';
 import { upload, uploadName } from '../../lib/sftp/upload';
 import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
@@ -39,7 +40,7 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
     const source = { id: node.id, type: node.type, ...(node.name ? { name: node.name } : {}) };
     let poller: SupplierPoller | undefined;
     let ledger: JsonlLedger | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let schedule: Scheduled | undefined;
 
     const fail = (error: IntegrationError, file?: unknown) => {
       const msg: NodeMessage = { payload: file ?? null, ...(file ? { file } : {}), error: error.toMsgError(source) };
@@ -74,8 +75,7 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
             if (!e.transient) fail(e);
           },
         );
-      timer = setInterval(runPoll, config.intervalMs);
-      setImmediate(runPoll);
+      schedule = startSchedule(config.schedule, runPoll);
     }
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
@@ -102,7 +102,7 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      if (timer) clearInterval(timer);
+      schedule?.stop();
       server.deregister(node);
       Promise.resolve(ledger?.close()).finally(() => done());
     });

@@ -165,3 +165,31 @@ describe('supplier-sftp → canonical-map on OpenSSH', () => {
     expect(sshd.ls(dir)).toEqual(['a.csv']);
   });
 });
+
+describe('supplier-sftp on a cron schedule', () => {
+  it('polls on the cron expression (not the interval) and archives the file; a bad expression is refused at deploy, naming it', async () => {
+    const dir = `${sshd.home}/cron${++n}`;
+    sshd.put(`${dir}/prices.csv`, 'a;b\n1;2\n');
+    // interval 86400 s: only the cron (every 2 s, in a named zone) can pick the file up after the first poll
+    await helper.load([sftpServerNode, supplierSftpNode] as any, [
+      server(),
+      { id: 'in', type: 'supplier-sftp', server: 'srv', mode: 'poll', dir, include: '*.csv', interval: 86400, schedule: 'cron', cron: '*/2 * * * * *', timezone: 'Europe/Berlin', readiness: 'stable', settle: 'emit', wires: [['ok'], ['err']] },
+      { id: 'bad', type: 'supplier-sftp', server: 'srv', mode: 'poll', dir, schedule: 'cron', cron: '61 * * * *', wires: [[], ['err']] },
+      { id: 'ok', type: 'helper' },
+      { id: 'err', type: 'helper' },
+    ], { srv: { privateKey: sshd.privateKey } });
+    const ok: any[] = [];
+    helper.getNode('ok').on('input', (m: any) => ok.push(m));
+    // "stable" needs two polls that see the same size and mtime: the first one at start, the next from the cron
+    await until(() => ok.length >= 1, 'the file, taken by the cron poll', 10_000);
+    expect(ok[0].file).toMatchObject({ name: 'prices.csv' });
+    expect(ok[0].payload.toString()).toBe('a;b\n1;2\n');
+    await until(() => (sshd.ls(`${dir}/archive`) ?? []).length === 1, 'the archived file', 10_000);
+    expect(sshd.ls(dir)).not.toContain('prices.csv');
+    const err: any[] = [];
+    helper.getNode('err').on('input', (m: any) => err.push(m));
+    helper.getNode('bad').receive({ payload: 'poll' });
+    await until(() => err.length >= 1, 'the refusal of the bad schedule', 5_000);
+    expect(err[0].error).toMatchObject({ code: 'CONFIG', transient: false, message: expect.stringMatching(/cron "61 \* \* \* \*": .*minute: 61/) });
+  });
+});

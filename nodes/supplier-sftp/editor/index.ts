@@ -21,6 +21,9 @@ red().nodes.registerType<EditorNode>('supplier-sftp', {
     order: { value: 'asc' },
     maxFiles: { value: 100, validate: num(1, 100000) },
     interval: { value: 60, validate: num(1, 86400) },
+    schedule: { value: 'interval' },
+    cron: { value: '' },
+    timezone: { value: '' },
     readiness: { value: 'stable' },
     minAge: { value: 0, validate: num(0, 86400) },
     doneMarker: { value: '.done' },
@@ -58,8 +61,11 @@ red().nodes.registerType<EditorNode>('supplier-sftp', {
       const r = $('#node-input-readiness').val();
       $('.sftp-age').toggle(poll && r === 'age');
       $('.sftp-marker').toggle(poll && r === 'marker');
+      const cron = $('#node-input-schedule').val() === 'cron';
+      $('.sftp-interval').toggle(poll && !cron);
+      $('.sftp-cron').toggle(poll && cron);
     };
-    $('#node-input-mode, #node-input-readiness').on('change', toggle);
+    $('#node-input-mode, #node-input-readiness, #node-input-schedule').on('change', toggle);
     toggle();
   },
 });
