@@ -51,7 +51,7 @@ describe('lint:flows', () => {
   const defects: Array<[string, (f: { tab: N[]; config: N[] }) => string | void, LintProblem['rule'], RegExp]> = [
     ['a file that is not JSON', () => '[{"id": "t1", "type": "tab"},', 'LOAD', /not JSON/],
     ['a file that is not a list of nodes', () => '{"id": "t1"}', 'LOAD', /not an array of nodes/],
-    ['a node without a type', (f) => void delete node(f, 'ok1').type, 'LOAD', /node ok1 has no type/],
+    ['a node without a type', (f) => void delete (node(f, 'ok1') as Record<string, unknown>).type, 'LOAD', /node ok1 has no type/],
     ['an unknown (third-party) node type', (f) => void (node(f, 'ok1').type = 'ui_chart'), 'TYPE', /unknown node type "ui_chart"/],
     ['a wire to a node that does not exist', (f) => void (node(f, 'in1').wires = [['gone']]), 'WIRE', /output 1 is wired to "gone"/],
     ['a link to a node that does not exist', (f) => void (node(f, 'l1').links = ['gone']), 'WIRE', /links to "gone"/],
