@@ -53,6 +53,20 @@ export async function startEditor(settings: Record<string, unknown> = {}, flows?
     editorTheme: { tours: false, palette: { catalogues: [] }, projects: { enabled: false } },
     ...settings,
   }, flows);
+  return attachEditor(runtime);
+}
+
+/**
+ * Headless Chromium on a Node-RED that is already running (e.g. a child
+ * process started as the README says); `close()` closes the browser and then
+ * `runtime.close()`.
+ */
+export async function attachEditor(runtime: Runtime): Promise<Editor> {
+  if (!fs.existsSync(CHROMIUM)) {
+    await runtime.close();
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+  }
+  fs.mkdirSync(SHOTS, { recursive: true });
   let browser: Browser | undefined;
   try {
     const { chromium } = await import('playwright-core');

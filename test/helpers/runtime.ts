@@ -3,6 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { readFlows } from '../../lib/flows/files';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -75,12 +76,7 @@ export async function adminRequest(rt: Runtime, method: string, p: string, body?
   return { status: res.status, json, text };
 }
 
-/** Every versioned flow of the repository, as settings.js assembles them. */
+/** Every versioned flow of the repository, as settings.js's storage module loads them. */
 export function repositoryFlows(): unknown[] {
-  const dir = path.join(ROOT, 'flows');
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .flatMap((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown[]);
+  return readFlows(path.join(ROOT, 'flows'));
 }

@@ -17,6 +17,12 @@ describe('examples', () => {
     for (const type of OUR_TYPES.filter((t) => !t.endsWith('-config'))) expect(`${type}:${used.has(type)}`).toBe(`${type}:true`);
   });
 
+  it('show every node registered in package.json (config nodes too) in an example that has a Comment node', () => {
+    const commented = examples.filter((e) => e.nodes.some((n) => n.type === 'comment' && n.info));
+    const used = new Set(commented.flatMap((e) => e.nodes.map((n) => n.type)));
+    expect(OUR_TYPES.filter((t) => !used.has(t))).toEqual([]);
+  });
+
   it.each(examples.map((e) => [e.file, e.nodes] as const))('%s is short, commented, wired to existing nodes, with known node types', (_file, nodes) => {
     expect(Array.isArray(nodes)).toBe(true);
     expect(nodes.some((n) => n.type === 'comment' && n.info)).toBe(true);
