@@ -8,13 +8,17 @@
  * transaction commits records stamped *before* records other transactions
  * committed earlier; Odoo sends `write_date` to the second while it stores
  * microseconds, so records share a timestamp at page edges. So each poll
- * re-reads an overlap window before the cursor (`write_date >= cursor -
- * overlap`, by id and `write_date` only: one call when nothing changed),
- * and what was handed on already is known by record id and the `write_date`
- * handed on (a record's versions only grow: its row is locked by the writer,
- * and a later writer starts after the earlier committed, or fails to
- * serialize and starts again). That map is bounded by the window: a version
- * older than `cursor - overlap` is never read again, so it is forgotten.
+ * reads again every record stamped since `overlap` before the previous poll
+ * started (a version that poll did not see committed after it, and was
+ * stamped at most `overlap` earlier: the longest transaction, and any clock
+ * difference), paged by (write_date, id); what was handed on already is
+ * known by record id and version: its `write_date` and a digest of the
+ * fields chosen (two versions in one second carry the same text). A record's
+ * versions only grow: its row is locked by the writer, and a later writer
+ * starts after the earlier committed, or fails to serialize and starts again.
+ * The map is bounded by the window: a version stamped before it is never read
+ * again, so it is forgotten. Once nothing changed for `overlap`, a poll is
+ * one call.
  *
  * The cursor and the map are durable (the package's journal): a restart
  * hands on nothing twice and misses nothing. Changes are handed on, then
@@ -105,6 +109,9 @@ export class ChangeFeed {
   private floor = EPOCH;
   /** From now: what is in the window at the first poll counts as seen, not handed on. */
   private needsBaseline = false;
+  /** Local time the last successful poll started (ms), and what the journal holds of it. */
+  private polledAt: number | undefined;
+  private polledAtStored: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   readonly stats: FeedStats = { cursor: EPOCH, polls: 0, emitted: 0, calls: 0, tracked: 0, lastLagMs: undefined };
@@ -149,6 +156,8 @@ export class ChangeFeed {
       feed.cursor = journal.get('cursor') as string;
       feed.floor = (journal.get('floor') as string | undefined) ?? EPOCH;
       feed.needsBaseline = journal.has('baseline');
+      const polledAt = Number(journal.get('polledAt'));
+      if (Number.isFinite(polledAt) && polledAt > 0) feed.polledAt = feed.polledAtStored = polledAt;
       for (const [k, v] of journal.entries()) {
         if (k.startsWith('r:')) feed.seen.set(Number(k.slice(2)), v);
         else if (k.startsWith('d:')) feed.deleted.add(Number(k.slice(2)));
@@ -203,8 +212,17 @@ export class ChangeFeed {
     return run;
   }
 
+  /**
+   * A version the last poll did not see committed after that poll started,
+   * so it is stamped at most `overlap` (the longest transaction, and any
+   * clock difference) before then, one second more for Odoo's seconds. The
+   * window follows the polls, not the newest stamp: once nothing changed for
+   * `overlap`, it is empty and a poll is one call.
+   */
   private windowStart(): string {
-    const start = odooDatetime(odooTime(this.cursor) - this.o.overlapMs);
+    const base = this.polledAt ?? (this.needsBaseline ? Date.now() : undefined);
+    if (base === undefined) return this.floor;
+    const start = odooDatetime(base - this.o.overlapMs - 1000);
     return start > this.floor ? start : this.floor;
   }
 
@@ -269,6 +287,7 @@ export class ChangeFeed {
 
   private async pollNow(): Promise<Change[]> {
     this.stats.polls++;
+    const scanStart = Date.now();
     const found = await this.scan();
     let maxSeen = this.cursor;
     for (const r of found.values()) if ((r.write_date as string) > maxSeen) maxSeen = r.write_date as string;
@@ -281,16 +300,17 @@ export class ChangeFeed {
         ops.push({ key: `r:${r.id}`, value: v });
       }
       this.cursor = maxSeen;
-      await this.journal.batch([...ops, { key: 'cursor', value: this.cursor }, { key: 'baseline', value: undefined }]);
+      this.polledAt = this.polledAtStored = scanStart;
+      await this.journal.batch([...ops, { key: 'cursor', value: this.cursor }, { key: 'polledAt', value: String(scanStart) }, { key: 'baseline', value: undefined }]);
       this.needsBaseline = false;
       this.stats.cursor = this.cursor;
       this.stats.tracked = this.seen.size;
       return [];
     }
     const changes = this.handOnNew([...found.values()], 'poll');
-    const moved = maxSeen !== this.cursor;
     this.cursor = maxSeen;
-    if (moved || changes.length) await this.record(changes, true);
+    this.polledAt = scanStart;
+    await this.record(changes, true);
     return changes;
   }
 
@@ -341,7 +361,12 @@ export class ChangeFeed {
   private async record(changes: Change[], withCursor: boolean): Promise<void> {
     const ops: Array<{ key: string; value: string | undefined }> = changes.map((c) => ({ key: `r:${c.id}`, value: this.seen.get(c.id) }));
     if (withCursor) {
-      ops.push({ key: 'cursor', value: this.cursor });
+      if (this.cursor !== this.stats.cursor || changes.length) ops.push({ key: 'cursor', value: this.cursor });
+      // an older time on disk only widens the window after a restart: written when it matters, not every poll
+      if (this.polledAt !== undefined && (changes.length || this.polledAtStored === undefined || this.polledAt - this.polledAtStored > this.o.overlapMs / 4)) {
+        ops.push({ key: 'polledAt', value: String(this.polledAt) });
+        this.polledAtStored = this.polledAt;
+      }
       const oldest = this.windowStart();
       for (const [id, v] of this.seen) if (splitVersion(v)[0] < oldest) {
         this.seen.delete(id);

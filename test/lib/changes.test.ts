@@ -160,17 +160,33 @@ describe('ChangeFeed', () => {
     await f.close();
   });
 
-  it('forgets versions that fell out of the window (bounded)', async () => {
-    sandbox.store.freezeNow('2032-01-01 00:00:00');
+  it('forgets versions that fell out of the window (bounded), and they never come back', async () => {
+    sandbox.store.freezeNow(odooDatetime(Date.now() - 60_000));
     for (let i = 0; i < 20; i++) partner(`WIN-${i}`);
+    sandbox.store.freezeNow(undefined);
     const { f, got } = await feed({ tag: 'WIN', overlapMs: 10_000 });
     await f.poll();
-    expect(f.stats.tracked).toBe(20);
-    sandbox.store.freezeNow('2032-01-01 00:01:00');
+    expect(got).toHaveLength(20);
+    // stamped a minute ago, before the last poll's window: never read again, so not kept
+    expect(f.stats.tracked).toBe(0);
     partner('WIN-late');
+    await f.poll();
     await f.poll();
     expect(got).toHaveLength(21);
     expect(f.stats.tracked).toBe(1);
+    await f.close();
+  });
+
+  it('once nothing changed for the overlap, a poll is one call', async () => {
+    sandbox.store.freezeNow(odooDatetime(Date.now() - 30_000));
+    for (let i = 0; i < 120; i++) partner(`QUIET-${i}`);
+    sandbox.store.freezeNow(undefined);
+    const { f, got } = await feed({ tag: 'QUIET', overlapMs: 5_000, pageSize: 50 });
+    await f.poll();
+    expect(got).toHaveLength(120);
+    const before = sandbox.stats.calls;
+    await f.poll();
+    expect(sandbox.stats.calls - before).toBe(1);
     await f.close();
   });
 
