@@ -111,7 +111,14 @@ export async function run(): Promise<Record<string, unknown>> {
     const final = await finalVersions();
     const deadline = Date.now() + OVERLAP_MS + 10_000;
     while (final.some((v) => !seenVersions.has(v)) && Date.now() < deadline) await sleep(200);
-    const missed = final.filter((v) => !seenVersions.has(v)).length;
+    const missedVersions = final.filter((v) => !seenVersions.has(v));
+    const missed = missedVersions.length;
+    if (env.BENCH_DEBUG) {
+      for (const v of missedVersions.slice(0, 10)) {
+        const id = v.split('|')[0] as string;
+        process.stderr.write(`missed ${v}; sent for it: ${[...seenVersions].filter((k) => k.startsWith(`${id}|`)).join(', ') || 'nothing'}; committed at ${(committed.get(Number(id)) ?? []).map((t) => new Date(t).toISOString()).join(', ')}\n`);
+      }
+    }
 
     // idle: once the newest change is older than the overlap, the window is empty
     await sleep(OVERLAP_MS + 2 * POLL_MS);

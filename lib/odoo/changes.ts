@@ -164,8 +164,13 @@ export class ChangeFeed {
       }
     } else {
       // a new feed (or a changed one): forget what an older configuration handed on
+      try {
+        feed.initialCursor();
+      } catch (err) {
+        await journal.close();
+        throw err;
+      }
       await journal.batch([...journal.entries()].map(([k]) => ({ key: k, value: undefined })));
-      feed.initialCursor();
       await journal.batch([
         { key: 'config', value: config },
         { key: 'cursor', value: feed.cursor },
@@ -178,8 +183,6 @@ export class ChangeFeed {
     feed.stats.tracked = feed.seen.size;
     return feed;
   }
-
-
 
   private initialCursor(): void {
     const s = this.o.start;
@@ -258,8 +261,8 @@ export class ChangeFeed {
         from = last;
         continue;
       }
-      // a whole page in one second: page that second by id alone, then go on after it
-      let lastId = page[page.length - 1]?.id as number;
+      // a whole page in one second: page that second by id alone (from the start: the page was in microsecond order), then go on after it
+      let lastId = 0;
       const next = odooDatetime(odooTime(last) + 1000);
       for (;;) {
         const same = await read([['write_date', '>=', last], ['write_date', '<', next], ['id', '>', lastId]], 'id asc');
