@@ -8,6 +8,8 @@ export interface BenchTarget {
   secret: string;
   secretKind: 'apikey' | 'password';
   real: boolean;
+  /** Sandbox only: a fault for its next matching calls (see sandbox/odoo/server.ts FaultSpec). */
+  inject?(fault: Record<string, unknown>): Promise<void>;
   stop(): void;
 }
 
@@ -32,5 +34,17 @@ export async function benchTarget(): Promise<BenchTarget> {
     });
     child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
   });
-  return { url: info.url as string, database: info.database as string, login: info.login as string, secret: info['api key'] as string, secretKind: 'apikey', real: false, stop: () => child.kill() };
+  let asked = 0;
+  const inject = (fault: Record<string, unknown>) =>
+    new Promise<void>((resolve) => {
+      const id = ++asked;
+      const onReply = (m: { injected?: number }) => {
+        if (m?.injected !== id) return;
+        child.off('message', onReply);
+        resolve();
+      };
+      child.on('message', onReply);
+      child.send({ inject: fault, id });
+    });
+  return { url: info.url as string, database: info.database as string, login: info.login as string, secret: info['api key'] as string, secretKind: 'apikey', real: false, inject, stop: () => child.kill() };
 }

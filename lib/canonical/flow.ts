@@ -12,10 +12,13 @@ import { mapSupplierStream } from './stream';
 import type { CompiledMapping, MapManyResult } from './mapping';
 import { getSchema } from './registry';
 import { planToOdoo, type PlannedWrite } from './to-odoo';
+import type { OdooClient } from '../odoo/client';
+import { purchaseOrdersFromOdoo } from './from-odoo';
+import type { CompiledOutbound } from './outbound';
 
 export interface Outcome {
   /** Messages for output 1: payload, plus what goes beside it. */
-  ok: Array<{ payload: unknown; rows?: number[]; odoo?: PlannedWrite['odoo'] }>;
+  ok: Array<{ payload: unknown; rows?: number[]; odoo?: PlannedWrite['odoo']; extra?: Record<string, unknown> }>;
   /** Messages for output 2: the input rows untouched, and the error. */
   failed: Array<{ payload: unknown; error: IntegrationError }>;
   /** Rows left out on purpose (blank, duplicate), for msg.canonical. */
@@ -136,4 +139,42 @@ export async function mapStreamToCanonical(mapping: CompiledMapping, stream: Asy
   return mapSupplierStream(mapping, stream, STREAM_CHUNK_ROWS, async (c) => {
     emit(outcomeOf(c, perRow), { index: c.index, last: c.last });
   });
+}
+
+/** Purchase order ids in a message: `msg.payload` (an id, ids, records with `id`) or `msg.odoo.ids`. */
+export function orderIdsOf(payload: unknown, odoo: unknown): number[] {
+  const fromOdoo = (odoo as { model?: unknown; ids?: unknown } | undefined)?.ids;
+  const pick = (v: unknown): number[] => {
+    if (typeof v === 'number') return [v];
+    if (Array.isArray(v)) return v.flatMap(pick);
+    if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'number') return [(v as { id: number }).id];
+    return [];
+  };
+  const ids = pick(payload);
+  const all = ids.length ? ids : pick(fromOdoo);
+  if (!all.length) throw badInput('from Odoo: msg.payload (or msg.odoo.ids) must name purchase orders: an id, a list of ids, or records with id');
+  return all;
+}
+
+/** Odoo purchase orders → purchase-order@1 objects (one message each when perRow, else one with the list). */
+export async function purchaseOrdersOutcome(client: OdooClient, ids: number[], perRow: boolean, context?: Record<string, unknown>): Promise<Outcome> {
+  const r = await purchaseOrdersFromOdoo(client, ids, context);
+  const failed = r.failed.map((f) => ({ payload: { id: f.id }, error: f.error }));
+  if (perRow || ids.length === 1) return { ok: r.ok.map((o) => ({ payload: o.payload, extra: { odoo: { model: 'purchase.order', id: o.id, ids: [o.id], name: o.odoo.name, writeDate: o.odoo.writeDate } } })), failed };
+  return { ok: r.ok.length ? [{ payload: r.ok.map((o) => o.payload), extra: { odoo: { model: 'purchase.order', ids: r.ok.map((o) => o.id) } } }] : [], failed };
+}
+
+/** Canonical objects → the supplier's file: one message per object, payload the bytes, `filename` its name. */
+export async function supplierFilesOutcome(outbound: CompiledOutbound, payload: unknown, meta: Record<string, unknown>): Promise<Outcome> {
+  const objects = Array.isArray(payload) ? payload : [payload];
+  const out: Outcome = { ok: [], failed: [] };
+  for (const o of objects) {
+    try {
+      const f = await outbound.write(o, meta);
+      out.ok.push({ payload: f.bytes, extra: { filename: f.fileName, file: { name: f.fileName, format: f.format, encoding: f.encoding, rows: f.rows } } });
+    } catch (err) {
+      out.failed.push({ payload: o, error: err instanceof IntegrationError ? err : badInput((err as Error).message) });
+    }
+  }
+  return out;
 }

@@ -4,10 +4,12 @@ import { describeIssues } from '../util/zod';
 import { MappingSpecError } from './errors';
 import { compileMapping, type CompiledMapping } from './mapping';
 import { getSchema } from './registry';
+import { compileOutbound, type CompiledOutbound } from './outbound';
 import { TO_ODOO_SCHEMAS } from './to-odoo';
 
 export const canonicalMapNodeSchema = z.object({
-  direction: z.enum(['to-canonical', 'to-odoo']).default('to-canonical'),
+  direction: z.enum(['to-canonical', 'to-odoo', 'from-odoo', 'to-supplier']).default('to-canonical'),
+  outbound: z.string().optional(),
   mapping: z.string().optional(),
   schema: z.string().trim().optional(),
   output: z.enum(['grouped', 'row']).default('grouped'),
@@ -16,7 +18,9 @@ export const canonicalMapNodeSchema = z.object({
 
 export type CanonicalMapConfig =
   | { direction: 'to-canonical'; mapping: CompiledMapping; perRow: boolean }
-  | { direction: 'to-odoo'; schema?: string; perRow: boolean; cacheTtlMs: number };
+  | { direction: 'to-odoo'; schema?: string; perRow: boolean; cacheTtlMs: number }
+  | { direction: 'from-odoo'; perRow: boolean }
+  | { direction: 'to-supplier'; outbound: CompiledOutbound; perRow: boolean };
 
 /** Checks everything at deploy: a bad spec is rejected then, naming the field, never on the first row at 2 a.m. */
 export function canonicalMapConfig(props: Record<string, unknown>): CanonicalMapConfig {
@@ -24,6 +28,19 @@ export function canonicalMapConfig(props: Record<string, unknown>): CanonicalMap
   if (!parsed.success) throw configError(describeIssues(parsed.error, props));
   const c = parsed.data;
   const perRow = c.output === 'row';
+  if (c.direction === 'from-odoo') {
+    if (c.schema && c.schema !== 'purchase-order@1') throw configError(`schema: from Odoo reads purchase-order@1 only, not "${c.schema}"`);
+    return { direction: 'from-odoo', perRow };
+  }
+  if (c.direction === 'to-supplier') {
+    let spec: unknown;
+    try {
+      spec = JSON.parse(c.outbound ?? '');
+    } catch (err) {
+      throw configError(`supplier format: an outbound mapping spec (JSON) is required (${(err as Error).message})`);
+    }
+    return { direction: 'to-supplier', outbound: compileOutbound(spec), perRow };
+  }
   if (c.direction === 'to-odoo') {
     if (c.schema && !(TO_ODOO_SCHEMAS as readonly string[]).includes(c.schema)) {
       throw configError(`schema: "${c.schema}" cannot be applied to Odoo; one of ${TO_ODOO_SCHEMAS.join(', ')}`);

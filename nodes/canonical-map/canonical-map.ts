@@ -4,7 +4,7 @@ import { compileMapping } from '../../lib/canonical/mapping';
 import { tryFile } from '../../lib/canonical/file';
 import { listSchemas } from '../../lib/canonical/registry';
 import { TO_ODOO_SCHEMAS } from '../../lib/canonical/to-odoo';
-import { mapStreamToCanonical, mapToCanonical, mergeFailures, planCanonicalToOdoo, type Outcome } from '../../lib/canonical/flow';
+import { mapStreamToCanonical, mapToCanonical, mergeFailures, orderIdsOf, planCanonicalToOdoo, purchaseOrdersOutcome, supplierFilesOutcome, type Outcome } from '../../lib/canonical/flow';
 import { isStreamPayload } from '../../lib/canonical/stream';
 import { canonicalMapConfig, schemaOf, type CanonicalMapConfig } from '../../lib/canonical/options';
 import type { OdooConfigNode } from '../shared/odoo-server';
@@ -22,7 +22,7 @@ export = function (RED: RED) {
     let problem: Error | undefined;
     try {
       config = canonicalMapConfig(def);
-      node.status({ fill: 'grey', shape: 'dot', text: config.direction === 'to-canonical' ? config.mapping.schema.id : 'to Odoo' });
+      node.status({ fill: 'grey', shape: 'dot', text: config.direction === 'to-canonical' ? config.mapping.schema.id : config.direction });
     } catch (err) {
       problem = classifyError(err);
       node.error(`canonical-map configuration is invalid: ${problem.message}`);
@@ -49,7 +49,14 @@ export = function (RED: RED) {
           done();
           return;
         }
-        if (config.direction === 'to-canonical') {
+        if (config.direction === 'from-odoo') {
+          if (!server) throw configError('from Odoo needs an Odoo server to read the purchase orders');
+          schemaId = 'purchase-order@1';
+          outcome = await purchaseOrdersOutcome(server.client(), orderIdsOf(msg.payload, msg.odoo), config.perRow);
+        } else if (config.direction === 'to-supplier') {
+          schemaId = config.outbound.spec.schema;
+          outcome = await supplierFilesOutcome(config.outbound, msg.payload, { revision: msg.revision, correlationId: msg.correlationId, sentAt: new Date().toISOString() });
+        } else if (config.direction === 'to-canonical') {
           schemaId = config.mapping.schema.id;
           outcome = await mapToCanonical(config.mapping, msg.payload, config.perRow);
         } else {
@@ -62,7 +69,7 @@ export = function (RED: RED) {
         const [name, version] = schemaId.split('@');
         const canonical = { schema: name, version: Number(version), id: schemaId, ...(outcome.skipped ? { skipped: outcome.skipped } : {}), ...(outcome.file ? { file: outcome.file } : {}) };
         for (const ok of outcome.ok) {
-          send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}) }, ...(ok.odoo ? { odoo: ok.odoo } : {}) }, null]);
+          send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}) }, ...(ok.odoo ? { odoo: ok.odoo } : {}), ...(ok.extra ?? {}) }, null]);
         }
         const good = outcome.ok.length;
         const bad = outcome.failed.length;

@@ -1,5 +1,5 @@
 // `npm run sandbox`: a local Odoo 19 look-alike for demos and manual testing.
-import { startSandbox, type SandboxOptions } from './server';
+import { startSandbox, type FaultSpec, type SandboxOptions } from './server';
 
 function parseArgs(argv: string[]): SandboxOptions {
   const opts: SandboxOptions = { port: 8069 };
@@ -67,6 +67,14 @@ async function main(): Promise<void> {
   const stop = (): void => {
     void sandbox.close().then(() => process.exit(0));
   };
+  // a parent process (a benchmark) may inject faults over the IPC channel: {inject: FaultSpec}
+  if (process.send) {
+    process.on('message', (m: { inject?: FaultSpec; id?: number }) => {
+      if (m?.inject) sandbox.inject(m.inject);
+      process.send?.({ injected: m?.id });
+    });
+    process.channel?.unref();
+  }
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -54,6 +54,13 @@ export interface FaultSpec {
   times?: number;
   /** Let this many matching calls through untouched first (e.g. `skip: 2` faults the third page of a read). */
   skip?: number;
+  /**
+   * A long transaction: the call is stamped when it arrives (Odoo's
+   * `write_date` is the transaction's start, PostgreSQL `now()`), but runs,
+   * commits and becomes visible only this many ms later, after calls that
+   * arrived later have committed with later stamps.
+   */
+  commitLateMs?: number;
 }
 
 export interface SandboxStats {
@@ -165,8 +172,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 
   /** Every matching fault is consumed; latency adds up, the first terminal one decides. */
-  const takeFaults = (model: string, method: string): { latency: number; terminal?: FaultSpec; after?: FaultSpec } => {
+  const takeFaults = (model: string, method: string): { latency: number; terminal?: FaultSpec; after?: FaultSpec; late?: number } => {
     let latency = 0;
+    let late: number | undefined;
     let terminal: FaultSpec | undefined;
     let after: FaultSpec | undefined;
     for (const f of faults) {
@@ -179,11 +187,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
       f.remaining--;
       latency += f.spec.latencyMs ?? 0;
+      if (f.spec.commitLateMs) late = Math.max(late ?? 0, f.spec.commitLateMs);
       if (!terminal && (f.spec.drop || f.spec.httpStatus || f.spec.serializationFailure)) terminal = f.spec;
       else if (!after && f.spec.loseAnswer) after = f.spec;
     }
     faults = faults.filter((f) => f.remaining > 0);
-    return { latency, terminal, after };
+    return { latency, terminal, after, late };
   };
 
   type Outcome = HttpAnswer | 'drop';
@@ -198,11 +207,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 
   /** Applies faults for a model call; returns an answer when the fault replaces the real one. */
-  const withFaults = async (model: string, method: string, serialization: () => HttpAnswer): Promise<HttpAnswer | 'drop' | { after?: FaultSpec }> => {
+  const withFaults = async (model: string, method: string, serialization: () => HttpAnswer): Promise<HttpAnswer | 'drop' | { after?: FaultSpec; stamp?: string }> => {
     countCall(model, method);
-    const { latency, terminal, after } = takeFaults(model, method);
+    const { latency, terminal, after, late } = takeFaults(model, method);
+    const stamp = late ? store.now() : undefined;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-    if (!terminal) return { after };
+    if (late) await new Promise((r) => setTimeout(r, late));
+    if (!terminal) return stamp ? { after, stamp } : { after };
     if (terminal.drop) return 'drop';
     if (terminal.httpStatus) return proxyPage(terminal.httpStatus);
     return serialization();
@@ -220,7 +231,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const request = { model, method, headers: req.headers, body };
     let answer: Outcome;
     try {
-      answer = callJson2(env, request, prepareJson2(env, request));
+      answer = store.withNow(faulted.stamp, () => callJson2(env, request, prepareJson2(env, request)));
     } catch (err) {
       answer = errorAnswer(asOdooError(err));
     }
@@ -250,7 +261,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         const faulted = await withFaults(unpacked.model, unpacked.method, () => fault(serializationFailure()));
         if (!isPassThrough(faulted)) return faulted;
         after = faulted.after;
-        result = objectService(xmlEnv, unpacked);
+        result = store.withNow(faulted.stamp, () => objectService(xmlEnv, unpacked));
       } else throw new OdooError('builtins.KeyError', 'builtin', `'${service}'`);
       // marshalling happens after commit: a None result faults but its effects stay
       answer = xmlAnswer(responseXml(result));
@@ -335,7 +346,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 }
 
-function isPassThrough(v: unknown): v is { after?: FaultSpec } {
+function isPassThrough(v: unknown): v is { after?: FaultSpec; stamp?: string } {
   return typeof v === 'object' && v !== null && !('status' in v);
 }
 

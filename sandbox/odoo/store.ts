@@ -96,6 +96,18 @@ export class ModelStore {
     return this.frozenNow ?? new Date().toISOString().slice(0, 19).replace('T', ' ');
   }
 
+  /** Runs `fn` with "now" pinned to `stamp` (a transaction that started then), unless `stamp` is undefined. */
+  withNow<T>(stamp: string | undefined, fn: () => T): T {
+    if (stamp === undefined) return fn();
+    const before = this.frozenNow;
+    this.frozenNow = stamp;
+    try {
+      return fn();
+    } finally {
+      this.frozenNow = before;
+    }
+  }
+
   /** Pin "now" for deterministic tests; pass undefined to follow the clock again. */
   freezeNow(value: string | undefined): void {
     this.frozenNow = value;

@@ -1,4 +1,5 @@
 /** The example mappings for three fictional suppliers, run on their sample files. */
+import { compileOutbound } from '../../lib/canonical/outbound';
 import * as fs from 'fs';
 import { compileMapping, MappingSpecError } from '../../lib/canonical';
 import { EXAMPLES, loadExample, readSemicolonCsv } from './fixtures';
@@ -9,7 +10,9 @@ describe('mappings', () => {
     expect(specs.length).toBeGreaterThanOrEqual(4);
     for (const file of specs) {
       try {
-        compileMapping(loadExample(file));
+        const spec = loadExample(file) as { direction?: string };
+        if (spec.direction === 'from-canonical') compileOutbound(spec);
+        else compileMapping(spec);
       } catch (e) {
         throw new Error(`${file}: ${(e as MappingSpecError).message}`);
       }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -6,6 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { readFlows } from '../../lib/flows/files';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const CREDENTIAL_SECRET = 'test-only-credential-secret';
+
+/** Node-RED's own format of flows_cred.json: aes-256-ctr with the SHA-256 of credentialSecret, the IV in hex before the base64. */
+function encryptCredentials(secret: string, credentials: unknown): { $: string } {
+  const key = crypto.createHash('sha256').update(secret).digest();
+  const iv = crypto.randomBytes(16);
+  const cipher = crypto.createCipheriv('aes-256-ctr', key, iv);
+  return { $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64') };
+}
 
 export interface Runtime {
   url: string;
@@ -17,7 +27,7 @@ export interface Runtime {
  * A real Node-RED runtime with its admin API, loading this package from dist/
  * as an installed module (run `npm run build` first), like a user's install.
  */
-export async function startNodeRed(extra: Record<string, unknown> = {}, flows?: unknown[]): Promise<Runtime> {
+export async function startNodeRed(extra: Record<string, unknown> = {}, flows?: unknown[], credentials?: Record<string, Record<string, string>>): Promise<Runtime> {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'odoo-config', 'odoo-config.js'))) throw new Error('dist/ is missing: run npm run build first');
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-odoo-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'));
@@ -25,6 +35,8 @@ export async function startNodeRed(extra: Record<string, unknown> = {}, flows?: 
   fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', pkg.name), 'dir');
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: { [pkg.name]: '*' } }));
   if (flows) fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
+  // credentials of the flows' nodes, encrypted as Node-RED keeps them (flows_cred.json), so a flow starts with its secrets
+  if (credentials) fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(encryptCredentials(String(extra.credentialSecret ?? CREDENTIAL_SECRET), credentials)));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const RED = require('node-red');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -34,7 +46,7 @@ export async function startNodeRed(extra: Record<string, unknown> = {}, flows?: 
   const settings = {
     userDir,
     flowFile: 'flows.json',
-    credentialSecret: 'test-only-credential-secret',
+    credentialSecret: CREDENTIAL_SECRET,
     httpAdminRoot: '/',
     httpNodeRoot: '/api',
     uiHost: '127.0.0.1',

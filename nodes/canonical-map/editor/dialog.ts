@@ -115,7 +115,7 @@ export function createDialog(node: EditorNode): DialogApi {
     // ---- direction
     var showDirection = function () {
         var dir = $('#node-input-direction').val() || 'to-canonical';
-        $('[data-cm-direction]').each(function () { $(this).toggle($(this).attr('data-cm-direction') === dir); });
+        $('[data-cm-direction]').each(function () { $(this).toggle(String($(this).attr('data-cm-direction')).split(' ').indexOf(String(dir)) >= 0); });
         return dir;
     };
     showDirection();

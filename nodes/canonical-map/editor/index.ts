@@ -27,7 +27,7 @@ RED.nodes.registerType('canonical-map', {
         direction: { value: 'to-canonical', validate: oneOf(DIRECTIONS) },
         mapping: {
             value: '',
-            validate: function (v, opt) { return directionOf(this) === 'to-odoo' ? true : checkSpec(v); }
+            validate: function (v, opt) { return directionOf(this) !== 'to-canonical' ? true : checkSpec(v); }
         },
         schema: {
             value: '',
@@ -41,11 +41,19 @@ RED.nodes.registerType('canonical-map', {
             value: '',
             type: 'odoo-config',
             validate: function (v, opt) {
-                if (directionOf(this) !== 'to-odoo') return true;
+                if (directionOf(this) !== 'to-odoo' && directionOf(this) !== 'from-odoo') return true;
                 if (!v || v === '_ADD_') return t('validation.server');
                 var config = RED.nodes.node(v);
                 if (!config) return t('validation.serverMissing');
                 return config.valid === false ? t('validation.serverInvalid') : true;
+            }
+        },
+        outbound: {
+            value: '',
+            validate: function (v, opt) {
+                if (directionOf(this) !== 'to-supplier') return true;
+                var parsed = parseJson(String(v || ''));
+                return isObject(parsed.value) && parsed.value.direction === 'from-canonical' ? true : t('validation.outbound');
             }
         },
         output: { value: 'grouped', validate: oneOf(OUTPUTS) },
@@ -65,6 +73,8 @@ RED.nodes.registerType('canonical-map', {
     label: function () {
         if (this.name) return this.name;
         if (this.direction === 'to-odoo') return (this.schema || 'canonical') + ' → Odoo';
+        if (this.direction === 'from-odoo') return 'Odoo → purchase-order@1';
+        if (this.direction === 'to-supplier') { var o = parseJson(String(this.outbound || '')); return (isObject(o.value) && o.value.id) || 'canonical → supplier file'; }
         var parsed = this.mapping ? parseJson(this.mapping) : {};
         var spec = isObject(parsed.value) ? parsed.value : {};
         return spec.id || spec.schema || 'canonical map';

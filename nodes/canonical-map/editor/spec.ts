@@ -17,7 +17,7 @@ const RED = red();
 
 // Mirrors TO_ODOO_SCHEMAS in lib/canonical/to-odoo.ts until GET canonical-map/schemas says it (a `toOdoo` flag per schema).
 export const TO_ODOO = ['supplier-price@1', 'purchase-order@1', 'po-ack@1', 'shipment-notice@1', 'supplier-invoice@1', 'inventory-event@1'];
-export const DIRECTIONS = ['to-canonical', 'to-odoo'];
+export const DIRECTIONS = ['to-canonical', 'to-odoo', 'from-odoo', 'to-supplier'];
 export const OUTPUTS = ['grouped', 'row'];
 export const SCHEMA_ID = /^[a-z][a-z0-9-]*@[1-9][0-9]*$/;
 export const TEXT_KINDS = ['string', 'date', 'datetime', 'enum'];
