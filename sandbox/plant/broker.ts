@@ -13,7 +13,7 @@
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Aedes, type Client, type Subscription, type AedesPublishPacket } from 'aedes';
+import { createBroker, type Client, type Subscription, type AedesPublishPacket } from 'aedes';
 
 export interface EmbeddedBroker {
   url: string;
@@ -38,7 +38,7 @@ export function topicMatches(filter: string, topic: string): boolean {
 }
 
 export async function startEmbeddedBroker(options: { port?: number; host?: string } = {}): Promise<EmbeddedBroker> {
-  const aedes = await Aedes.createBroker();
+  const aedes = createBroker();
   // group/filter → member client ids, in joining order
   const groups = new Map<string, { filter: string; members: string[] }>();
   let count = 0;
@@ -49,7 +49,9 @@ export async function startEmbeddedBroker(options: { port?: number; host?: strin
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { filter: m[2] as string, members: [] }));
       if (!g.members.includes(client.id)) g.members.push(client.id);
-      return callback(null, { ...sub, topic: m[2] as string });
+      // in place: aedes stores the packet's own subscription objects for persistent sessions
+      sub.topic = m[2] as string;
+      return callback(null, sub);
     }
     callback(null, sub);
   };
