@@ -10,11 +10,11 @@
  * an entry to `standIns`.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { OdooClient } from '../../lib/odoo/client';
 import { startSandbox } from '../odoo/server';
 import { startSftpStandIn } from '../sftp/standin';
+import { startEmbeddedBroker } from '../plant/broker';
 import { seedDemo } from './seed';
 
 // sandbox/demo from the sources, dist/sandbox/demo once built
@@ -65,29 +65,16 @@ export const odooStandIn: StandIn = {
   },
 };
 
-// aedes is an ES module; tsc would turn import() into require()
-const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
-
 export const mqttStandIn: StandIn = {
   system: 'MQTT broker',
-  what: 'an embedded broker (aedes), in this process',
+  what: 'an embedded broker (aedes, with $share groups), in this process',
   envVars: ['MQTT_URL'],
   async start(ctx) {
-    const { Aedes } = await importEsm('aedes');
-    const broker = await Aedes.createBroker();
-    const server = net.createServer(broker.handle);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(Number(ctx.env.SANDBOX_MQTT_PORT ?? 0), '127.0.0.1', () => resolve());
-    });
-    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const broker = await startEmbeddedBroker({ port: Number(ctx.env.SANDBOX_MQTT_PORT ?? 0) });
     return {
-      describe: [url],
-      env: { MQTT_URL: url },
-      stop: async () => {
-        await new Promise<void>((resolve) => broker.close(() => resolve()));
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      },
+      describe: [broker.url],
+      env: { MQTT_URL: broker.url },
+      stop: () => broker.close(),
     };
   },
 };

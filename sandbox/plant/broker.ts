@@ -1,0 +1,92 @@
+/**
+ * An embedded MQTT broker (aedes) for `npm start`, tests and benchmarks: a
+ * local stand-in for the plant's broker (Mosquitto, EMQX, …).
+ *
+ * Aedes has no shared subscriptions of its own; here a subscription to
+ * `$share/<group>/<filter>` subscribes to `<filter>` and joins `<group>`, and
+ * each message matching the filter goes to one member of the group (chosen by
+ * a hash of topic and payload, so every member agrees which one), as MQTT 5
+ * §4.8.2 and Mosquitto do. Members stay in their group while their session
+ * lives (a persistent session's messages wait for it). Unsubscribing the
+ * `$share/…` filter is not supported: the stand-in's users do not need it.
+ */
+import net from 'node:net';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createBroker, type Client, type Subscription, type AedesPublishPacket } from 'aedes';
+
+export interface EmbeddedBroker {
+  url: string;
+  port: number;
+  /** Messages the broker took from publishers. */
+  published(): number;
+  close(): Promise<void>;
+}
+
+const SHARE = /^\$share\/([^/#+]+)\/(.+)$/;
+
+/** Does MQTT topic `topic` match filter `filter` (+ and #)? */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+export async function startEmbeddedBroker(options: { port?: number; host?: string } = {}): Promise<EmbeddedBroker> {
+  const aedes = createBroker();
+  // group/filter → member client ids, in joining order
+  const groups = new Map<string, { filter: string; members: string[] }>();
+  let count = 0;
+  aedes.authorizeSubscribe = (client: Client | null, sub: Subscription, callback: (err: Error | null, sub: Subscription | null) => void) => {
+    const m = SHARE.exec(sub.topic);
+    if (m && client) {
+      const key = `${m[1]}\u0000${m[2]}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { filter: m[2] as string, members: [] }));
+      if (!g.members.includes(client.id)) g.members.push(client.id);
+      // in place: aedes stores the packet's own subscription objects for persistent sessions
+      sub.topic = m[2] as string;
+      return callback(null, sub);
+    }
+    callback(null, sub);
+  };
+  aedes.authorizeForward = (client: Client, packet: AedesPublishPacket) => {
+    let chosenElsewhere = false;
+    let member = false;
+    for (const g of groups.values()) {
+      if (!g.members.includes(client.id) || !topicMatches(g.filter, packet.topic)) continue;
+      member = true;
+      const h = createHash('sha1').update(packet.topic).update(packet.payload as Buffer).digest().readUInt32BE(0);
+      if (g.members[h % g.members.length] === client.id) return packet;
+      chosenElsewhere = true;
+    }
+    return member && chosenElsewhere ? null : packet;
+  };
+  aedes.on('clientDisconnect', (client: Client) => {
+    // a clean session ends with its connection: it leaves its groups
+    if ((client as Client & { clean?: boolean }).clean === false) return;
+    for (const g of groups.values()) g.members = g.members.filter((id) => id !== client.id);
+  });
+  aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
+    if (client) count++;
+  });
+  const server = net.createServer(aedes.handle);
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    published: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        aedes.close(() => server.close(() => resolve()));
+        // connections still open would keep server.close waiting
+        for (const c of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) c.close();
+      }),
+  };
+}
