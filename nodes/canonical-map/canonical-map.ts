@@ -60,7 +60,11 @@ export = function (RED: RED) {
           outcome = await planCanonicalToOdoo(schemaId, msg.payload, lookups, Array.isArray(rows) ? (rows as number[]) : undefined);
         }
         const [name, version] = schemaId.split('@');
-        const canonical = { schema: name, version: Number(version), id: schemaId, ...(outcome.skipped ? { skipped: outcome.skipped } : {}), ...(outcome.file ? { file: outcome.file } : {}) };
+        // how the file was read travels on to the Odoo plan: an upload's outcome counts its lines by it
+        const upstream = (config.direction === 'to-odoo' ? msg.canonical : undefined) as { file?: unknown; skipped?: unknown } | undefined;
+        const skipped = outcome.skipped ?? upstream?.skipped;
+        const file = outcome.file ?? upstream?.file;
+        const canonical = { schema: name, version: Number(version), id: schemaId, ...(skipped ? { skipped } : {}), ...(file ? { file } : {}) };
         for (const ok of outcome.ok) {
           send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}) }, ...(ok.odoo ? { odoo: ok.odoo } : {}) }, null]);
         }
