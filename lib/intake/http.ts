@@ -14,8 +14,8 @@ export interface IntakeRoute {
   maxBytes: number;
   /** The supplier's valid tokens, read at each request (a revoked token stops working without a redeploy of others). */
   tokens(): string[];
-  /** The store, or why there is none (journal could not be opened). */
-  store(): IntakeStore | Error;
+  /** The store (a request arriving while it opens waits for it), or why there is none (journal could not be opened). */
+  store(): IntakeStore | Error | Promise<IntakeStore | Error>;
   /** Absolute status URL of an upload, from the request when no public URL is configured. */
   statusUrl(req: IncomingMessage, id: string): string;
   /** The upload is durable: hand it to the flow. */
@@ -87,7 +87,7 @@ export async function handleUpload(route: IntakeRoute, req: IncomingMessage, res
     send(res, 400, { accepted: false, error: { code: 'BAD_INPUT', message: 'the upload is empty' } });
     return;
   }
-  const store = route.store();
+  const store = await route.store();
   if (store instanceof Error) {
     send(res, 503, { accepted: false, durable: false, error: { code: 'UNAVAILABLE', message: `the upload was not stored (${store.message}); nothing was accepted, send it again later` } }, { 'Retry-After': '30' });
     return;
@@ -108,9 +108,9 @@ export async function handleUpload(route: IntakeRoute, req: IncomingMessage, res
   route.accepted(rec);
 }
 
-export function handleStatus(route: IntakeRoute, req: IncomingMessage, res: ServerResponse, id: string): void {
+export async function handleStatus(route: IntakeRoute, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   if (refuse(route, req, res)) return;
-  const store = route.store();
+  const store = await route.store();
   if (store instanceof Error) {
     send(res, 503, { error: { code: 'UNAVAILABLE', message: `the upload store is not available: ${store.message}` } }, { 'Retry-After': '30' });
     return;

@@ -78,13 +78,13 @@ export = function (RED: Runtime) {
             document: o.document,
             maxBytes: o.maxBytes,
             tokens: () => tokenList(node.credentials?.token, process.env[o.tokenEnv]),
-            store: () => store,
-            statusUrl: (req, id) => `${o.publicUrl ? expandEnv(o.publicUrl) : requestBase(req)}${root}${path}/uploads/${id}`,
+            store: () => opened.then(() => store),
+            statusUrl: (req, id) => `${(o.publicUrl && expandEnv(o.publicUrl)) || requestBase(req)}${root}${path}/uploads/${id}`,
             accepted: (rec) => void dispatch(rec).catch((err: Error) => node.warn(`[${rec.correlationId}] ${err.message}`)),
             log: (text) => node.warn(text),
           };
           RED.httpNode.post(path, (req, res) => void handleUpload(route, req, res));
-          RED.httpNode.get(`${path}/uploads/:id`, (req, res) => handleStatus(route, req, res, String((req as unknown as { params: { id: string } }).params.id)));
+          RED.httpNode.get(`${path}/uploads/:id`, (req, res) => void handleStatus(route, req, res, String((req as unknown as { params: { id: string } }).params.id)));
           if (!tokenList(node.credentials?.token, process.env[o.tokenEnv]).length) node.warn(RED._('supplier-intake.errors.noToken', { env: o.tokenEnv }));
         }
       }
