@@ -76,7 +76,7 @@ export async function harness(flow: string): Promise<Harness> {
       await h.rt?.close();
     },
     async post(pathName, body, token, headers = {}) {
-      const res = await fetch(`${h.rt.url}/api${pathName}`, { method: 'POST', headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers }, body });
+      const res = await fetch(`${h.rt.url}/api${pathName}`, { method: 'POST', headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers }, body: body as BodyInit });
       const text = await res.text();
       let json: unknown;
       try {
