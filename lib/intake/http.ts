@@ -43,6 +43,13 @@ function refuse(route: IntakeRoute, req: IncomingMessage, res: ServerResponse): 
 
 /** The request body, refusing (413) as soon as it grows past the limit. */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
+  // Node-RED's editor app, when it shares the root path, parses JSON and form bodies of every request before us
+  const parsed = req as IncomingMessage & { _body?: boolean; body?: unknown };
+  if (parsed._body || parsed.readableEnded) {
+    const b = parsed.body;
+    const buf = Buffer.isBuffer(b) ? b : typeof b === 'string' ? Buffer.from(b, 'utf8') : b === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(b), 'utf8');
+    return Promise.resolve(buf.length > maxBytes ? 'too-large' : buf);
+  }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     req.resume();

@@ -42,7 +42,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(flow: string): Promise<Harness> {
+export async function harness(flow: string, env: Record<string, string> = {}): Promise<Harness> {
   const sandbox = await startSandbox();
   const demo = seedIntake(sandbox.store);
   const sshd = await startSshd();
@@ -104,6 +104,9 @@ export async function harness(flow: string): Promise<Harness> {
       Object.assign(process.env, saved);
     },
   };
+  const base = env;
+  const start = h.start;
+  h.start = (more = {}) => start({ ...base, ...more });
   await h.start();
   return h;
 }
