@@ -9,12 +9,15 @@
  * msg.error.details.failures[].row); those are turned back into file lines
  * through msg.canonical.rows.
  */
-export type LineState = 'applied' | 'refused' | 'parked';
+/** `applying`: some of the writes of a line are done, not all. */
+export type LineState = 'applied' | 'applying' | 'refused' | 'parked';
 
 export interface LineOutcome {
   line: number;
   state: LineState;
   problems?: string[];
+  /** One of several writes that apply this line (msg.canonical.plan). */
+  step?: { write: number; of: number };
 }
 
 export interface OutcomeEvent {
@@ -58,7 +61,13 @@ export function outcomeOf(msg: Obj): OutcomeEvent {
   if (!error) {
     const odooRows = isObj(msg.odoo) ? numbers(msg.odoo.rows) : undefined;
     const lines = odooRows ? odooRows.flatMap(fileLine) : (rows ?? [1]);
-    event.lines = [...new Set(lines)].map((line) => ({ line, state: 'applied' }));
+    // a line the plan writes in several steps (order lines, then a note) is applied once every step is
+    const plan = isObj(canonical.plan) ? canonical.plan : undefined;
+    const needs = plan && isObj(plan.needs) ? plan.needs : {};
+    event.lines = [...new Set(lines)].map((line) => {
+      const n = Number(needs[String(line)] ?? 1);
+      return n > 1 && typeof plan?.write === 'number' ? { line, state: 'applied', step: { write: plan.write, of: n } } : { line, state: 'applied' };
+    });
     return event;
   }
   const retry = isObj(msg.retry) ? msg.retry : {};
@@ -80,7 +89,11 @@ export function outcomeOf(msg: Obj): OutcomeEvent {
       for (const line of inPayload ? fileLine(f.row) : [f.row]) add(line, String(f.message ?? error.message ?? ''));
     }
   }
-  if (!byLine.size && rows?.length) for (const line of rows) add(line, String(error.message ?? ''));
+  // problems naming no row: the rows of the message, or the document of a one-document file
+  const problemTexts = Array.isArray(details.problems) ? (details.problems as Obj[]).map((p) => String(p.message ?? '')) : [];
+  const texts = problemTexts.length ? problemTexts : [String(error.message ?? '')];
+  if (!byLine.size && rows?.length) for (const line of rows) for (const t of texts) add(line, t);
+  if (!byLine.size && event.file?.rows === 1) for (const t of texts) add(1, t);
   if (!byLine.size) {
     event.whole = { state: parked ? 'parked' : 'failed', error: { message: String(error.message ?? 'failed'), ...(typeof error.code === 'string' ? { code: error.code } : {}) } };
     return event;

@@ -36,7 +36,7 @@ export interface UploadRecord {
   state: UploadState;
   read?: OutcomeEvent['file'];
   skipped?: OutcomeEvent['skipped'];
-  lines: Record<string, { state: LineState; problems?: string[]; at: string }>;
+  lines: Record<string, { state: LineState; problems?: string[]; writes?: number[]; at: string }>;
   error?: { message: string; code?: string };
 }
 
@@ -159,7 +159,16 @@ export class IntakeStore {
     const at = now.toISOString();
     const lines = { ...rec.lines };
     // the latest word on a line wins: a parked line replayed and applied later is applied
-    for (const l of event.lines) lines[String(l.line)] = { state: l.state, ...(l.problems?.length ? { problems: l.problems } : {}), at };
+    for (const l of event.lines) {
+      const prev = lines[String(l.line)];
+      if (l.step) {
+        // several writes apply this line: applied once each has been seen (a retried write counts once)
+        const writes = [...new Set([...(prev?.state === 'applying' || prev?.state === 'applied' ? (prev.writes ?? []) : []), l.step.write])];
+        lines[String(l.line)] = { state: writes.length >= l.step.of ? 'applied' : 'applying', writes, at };
+        continue;
+      }
+      lines[String(l.line)] = { state: l.state, ...(l.problems?.length ? { problems: l.problems } : {}), at };
+    }
     const next: Partial<UploadRecord> = { lines, ...(event.file && !rec.read ? { read: event.file } : {}), ...(event.skipped && !rec.skipped ? { skipped: event.skipped } : {}) };
     if (event.whole) {
       next.state = event.whole.state;
@@ -208,7 +217,7 @@ export class IntakeStore {
 
 /** Every data line accounted for (applied, refused or skipped) → done; a parked line keeps it parked. */
 function stateOf(rec: UploadRecord): UploadState {
-  const lines = Object.values(rec.lines);
+  const lines = Object.values(rec.lines).filter((l) => l.state !== 'applying');
   const skipped = (rec.skipped?.blank.length ?? 0) + (rec.skipped?.duplicate.length ?? 0);
   const expected = rec.read?.rows ?? 1;
   if (lines.length + skipped < expected) return 'processing';

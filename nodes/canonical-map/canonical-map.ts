@@ -65,9 +65,13 @@ export = function (RED: RED) {
         const skipped = outcome.skipped ?? upstream?.skipped;
         const file = outcome.file ?? upstream?.file;
         const canonical = { schema: name, version: Number(version), id: schemaId, ...(skipped ? { skipped } : {}), ...(file ? { file } : {}) };
-        for (const ok of outcome.ok) {
-          send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}) }, ...(ok.odoo ? { odoo: ok.odoo } : {}) }, null]);
-        }
+        // how many of these writes carry each row: a row is applied once all of them are (an upload's outcome counts them)
+        const carried = new Map<number, number>();
+        for (const ok of outcome.ok) for (const r of ok.rows ?? []) carried.set(r, (carried.get(r) ?? 0) + 1);
+        outcome.ok.forEach((ok, k) => {
+          const plan = config?.direction === 'to-odoo' && ok.rows ? { plan: { write: k + 1, of: outcome.ok.length, needs: Object.fromEntries(ok.rows.map((r) => [r, carried.get(r)])) } } : {};
+          send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}), ...plan }, ...(ok.odoo ? { odoo: ok.odoo } : {}) }, null]);
+        });
         const good = outcome.ok.length;
         const bad = outcome.failed.length;
         node.status({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: RED._('canonical-map.status.result', { good, bad }) });

@@ -106,6 +106,24 @@ describe('upload', () => {
     tokens = 'acme-secret-1';
   });
 
+  it('a body parsed before us (Node-RED\'s editor app on the same root parses JSON) is taken as parsed', async () => {
+    const parsed = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        Object.assign(req, { _body: true, body: JSON.parse(raw) });
+        void handleUpload({ supplier: 'acme-tools', document: 'po-ack', maxBytes: 1000, tokens: () => ['t'], store: () => store, statusUrl: () => 'x', accepted: () => undefined }, req, res);
+      });
+    });
+    await new Promise<void>((r) => parsed.listen(0, '127.0.0.1', r));
+    const res = await fetch(`http://127.0.0.1:${(parsed.address() as AddressInfo).port}/`, { method: 'POST', headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' }, body: '{"a": 1}' });
+    const body = (await res.json()) as { id: string };
+    parsed.closeAllConnections();
+    await new Promise((r) => parsed.close(r));
+    expect(res.status).toBe(202);
+    expect(JSON.parse(store.bodyOf(store.get(body.id)!)!.toString())).toEqual({ a: 1 });
+  });
+
   it('413 for an upload above the limit, with or without a Content-Length', async () => {
     expect((await post('x'.repeat(1001), 'acme-secret-1')).status).toBe(413);
     const chunked = await fetch(`${base}/suppliers/acme-tools/price-list`, {
@@ -170,6 +188,22 @@ describe('outcomes', () => {
     const b = await store.accept({ supplier: 'acme-tools', document: 'price-list', via: 'http', body: Buffer.from('...') });
     await store.record(b.id, outcomeOf({ error: { message: 'the file has no column "Preis"', code: 'BAD_INPUT', transient: false }, retry: { gaveUp: 'permanent' } }));
     expect(statusOf(store.get(b.id)!)).toMatchObject({ state: 'failed', error: { message: 'the file has no column "Preis"' }, applied: [], refused: [] });
+  });
+
+  it('a line the plan writes in several steps is applied once every step is, a retried step counting once', async () => {
+    const rec = await store.accept({ supplier: 'acme-tools', document: 'po-ack', via: 'http', body: Buffer.from('{}') });
+    const step = (write: number) => outcomeOf({ canonical: { rows: [1], file: { format: 'json', rows: 1 }, plan: { write, of: 2, needs: { 1: 2 } } }, odoo: { ids: [7] } });
+    await store.record(rec.id, step(1));
+    await store.record(rec.id, step(1));
+    expect(statusOf(store.get(rec.id)!)).toMatchObject({ state: 'processing', applied: [] });
+    await store.record(rec.id, step(2));
+    expect(statusOf(store.get(rec.id)!)).toMatchObject({ state: 'done', applied: [1] });
+  });
+
+  it('a one-document file whose document does not fit is refused as line 1, with every problem', async () => {
+    const rec = await store.accept({ supplier: 'acme-tools', document: 'invoice', via: 'http', body: Buffer.from('{}') });
+    await store.record(rec.id, outcomeOf({ canonical: { file: { format: 'json', rows: 1 } }, error: { message: 'the object does not fit', transient: false, details: { problems: [{ message: 'totals.total: expected untaxed + tax' }, { message: 'dueDate: invalid' }] } }, retry: { gaveUp: 'permanent' } }));
+    expect(statusOf(store.get(rec.id)!)).toMatchObject({ state: 'done', refused: [{ line: 1, problems: ['totals.total: expected untaxed + tax', 'dueDate: invalid'] }] });
   });
 
   it('unfinished uploads are resent at most maxDispatches times, then called stalled', async () => {
