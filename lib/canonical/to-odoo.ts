@@ -293,7 +293,7 @@ async function poAcks(objects: PoAck[], lookups: LookupCache, v: FieldNames): Pr
   const failures = new Failures();
   const orders = await purchaseOrders(objects, lookups, failures);
   const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
-  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['order_id', 'product_id', 'product_qty', v.purchaseLineUom], fresh: true }) : new Map<string, OdooRecord[]>();
+  const lines = lineIds.length ? await lookups.find('purchase.order.line', 'id', lineIds, { fields: ['order_id', 'product_id', 'product_qty', 'date_planned', v.purchaseLineUom], fresh: true }) : new Map<string, OdooRecord[]>();
   const keys = await lineKeys(objects, orders, lookups);
   const tz = lookups.timeZone();
   const writes: PlannedWrite[] = [];
@@ -305,20 +305,50 @@ async function poAcks(objects: PoAck[], lookups: LookupCache, v: FieldNames): Pr
     if (!targets) return;
     const lineWrites: OdooRecord[] = [];
     const notes: string[] = [];
+    const exceptions: string[] = [];
     for (const [n, line] of ack.lines.entries()) {
       const target = targets[n] as OdooRecord;
+      const what = escapeHtml(String(m2oId(target.product_id) !== undefined ? (target.product_id as [number, string])[1] : target.id));
+      const exception = ackException(line, target, tz);
+      if (exception) exceptions.push(`<li>${what}: ${exception}</li>`);
       const vals: OdooRecord = { id: target.id as number, product_qty: line.status === 'rejected' ? 0 : line.confirmedQty };
       if (line.promisedDate) vals.date_planned = datetimeOfDate(line.promisedDate, tz);
       if (line.price !== undefined) vals.price_unit = line.price;
       lineWrites.push(vals);
-      notes.push(`<li>${escapeHtml(String(m2oId(target.product_id) !== undefined ? (target.product_id as [number, string])[1] : target.id))}: ${line.status}, ${line.confirmedQty}${line.promisedDate ? ` by ${line.promisedDate}` : ''}${line.price !== undefined ? ` at ${line.price}` : ''}</li>`);
+      notes.push(`<li>${what}: ${line.status}, ${line.confirmedQty}${line.promisedDate ? ` by ${line.promisedDate}` : ''}${line.price !== undefined ? ` at ${line.price}` : ''}</li>`);
     }
     writes.push({ odoo: { model: 'purchase.order.line', operation: 'write' }, payload: lineWrites, rows: [i] });
-    const body = `<p>Supplier acknowledgement${ack.supplierReference ? ` ${escapeHtml(ack.supplierReference)}` : ''} received ${ack.acknowledgedAt}:</p><ul>${notes.join('')}</ul>`;
+    // what differs from the order is said first, so a buyer sees it in the chatter without reading every line
+    const warning = exceptions.length ? `<p><strong>Exception</strong>: the supplier did not confirm ${exceptions.length === 1 ? 'a line' : `${exceptions.length} lines`} as ordered:</p><ul>${exceptions.join('')}</ul>` : '';
+    const body = `${warning}<p>Supplier acknowledgement${ack.supplierReference ? ` ${escapeHtml(ack.supplierReference)}` : ''} received ${ack.acknowledgedAt}:</p><ul>${notes.join('')}</ul>`;
     // a note, once however often the acknowledgement is delivered
     writes.push({ odoo: { model: 'purchase.order', operation: 'note' }, payload: [{ res_id: po.id as number, body }], rows: [i] });
   });
   return { writes, failures: failures.list };
+}
+
+/**
+ * Why an acknowledged line is not what was ordered: rejected, backordered,
+ * changed, or a quantity or promised date that differs from the order line.
+ */
+export function ackException(line: PoAck['lines'][number], ordered: OdooRecord, tz: string | undefined): string | undefined {
+  const parts: string[] = [];
+  if (line.status === 'rejected') parts.push('rejected');
+  else {
+    if (line.status !== 'accepted') parts.push(line.status);
+    const qty = Number(ordered.product_qty);
+    if (Number.isFinite(qty) && Math.abs(qty - line.confirmedQty) > 1e-9) parts.push(`quantity ${qty} → ${line.confirmedQty}`);
+    const planned = typeof ordered.date_planned === 'string' ? ordered.date_planned : undefined;
+    if (line.promisedDate && planned && planned !== datetimeOfDate(line.promisedDate, tz)) parts.push(`date ${localDateOf(planned, tz)} → ${line.promisedDate}`);
+  }
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+/** The day an Odoo datetime (UTC) falls on in the server's time zone. */
+function localDateOf(datetime: string, tz: string | undefined): string {
+  const at = Date.parse(`${datetime.replace(' ', 'T')}Z`);
+  if (!Number.isFinite(at)) return datetime.slice(0, 10);
+  return new Date(at + zoneOffsetMs(at, tz)).toISOString().slice(0, 10);
 }
 
 async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache, v: FieldNames): Promise<Plan> {

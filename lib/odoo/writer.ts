@@ -204,7 +204,11 @@ export class OdooWriter {
         results.push({ id: found.id as number, action: 'unchanged' });
         continue;
       }
-      const answer = await this.client.call(model, 'message_post', { ids: [item.record.res_id as number], kwargs: { body: `${String(item.record.body)} [${ref}]`, message_type: 'comment', subtype_xmlid: 'mail.mt_note' }, ...(context ? { context } : {}) });
+      // a body the planners wrote as HTML stays HTML (Odoo 17+ escapes a plain str body unless body_is_html)
+      const text = String(item.record.body);
+      const html = /^\s*</.test(text) && (await this.client.version()).major >= 17;
+      const body = html ? `${text}<p>[${ref}]</p>` : `${text} [${ref}]`;
+      const answer = await this.client.call(model, 'message_post', { ids: [item.record.res_id as number], kwargs: { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note', ...(html ? { body_is_html: true } : {}) }, ...(context ? { context } : {}) });
       const id = Array.isArray(answer) ? (answer[0] as number) : (answer as number);
       results.push({ id, action: 'posted' });
       posted.push({ id, res_id: item.record.res_id, body: ref });

@@ -2,6 +2,7 @@
  * The editor's values for sftp-server and supplier-sftp, checked with zod at
  * deploy: a bad option is a clear message then, not a failed poll at night.
  */
+import fs from 'node:fs';
 import { z } from 'zod';
 import { configError } from '../errors';
 import { expandEnv } from '../util/env';
@@ -15,6 +16,8 @@ const num = (def: number, min: number, max: number) => z.preprocess((v) => (v ==
 const list = z.preprocess((v) => (Array.isArray(v) ? v : String(v ?? '').split(',')).map((s) => String(s).trim()).filter(Boolean), z.array(z.string()));
 const text = (def = '') => z.preprocess((v) => (v === undefined || v === null ? def : String(v).trim() || def), z.string());
 
+const envName = z.preprocess((v) => (v === undefined || v === null ? '' : String(v).trim()), z.string().regex(/^([A-Za-z_][A-Za-z0-9_]*)?$/, 'must be an environment variable name like SUPPLIER_SFTP_PASSWORD'));
+
 export const sftpServerSchema = z.object({
   host: z.string().trim().min(1, 'a host is required'),
   port: num(22, 1, 65535),
@@ -25,6 +28,12 @@ export const sftpServerSchema = z.object({
   algorithms: text(),
   keepalive: num(30, 0, 3600),
   timeout: num(20, 1, 600),
+  /** Names of environment variables holding the secrets, for committed flows (credentials are never in flows/). */
+  passwordEnv: envName,
+  privateKeyEnv: envName,
+  passphraseEnv: envName,
+  /** A private key file on the Node-RED host (may be `${VAR}`). */
+  privateKeyFile: text(),
 });
 
 export interface SftpCredentials {
@@ -33,7 +42,7 @@ export interface SftpCredentials {
   passphrase?: string;
 }
 
-export function serverOptionsFromConfig(def: Record<string, unknown>, creds: SftpCredentials = {}, homeDir = ''): SftpServerOptions {
+export function serverOptionsFromConfig(def: Record<string, unknown>, creds: SftpCredentials = {}, homeDir = '', env: Record<string, string | undefined> = process.env): SftpServerOptions {
   const p = sftpServerSchema.safeParse(def);
   if (!p.success) throw configError(describeIssues(p.error, def));
   const c = p.data;
@@ -54,16 +63,27 @@ export function serverOptionsFromConfig(def: Record<string, unknown>, creds: Sft
       throw configError(`algorithms: not valid JSON (${(err as Error).message}); e.g. {"serverHostKey": ["ssh-rsa"], "kex": ["diffie-hellman-group14-sha1"]}`);
     }
   }
-  const password = creds.password ? expandEnv(creds.password) : undefined;
-  const privateKey = creds.privateKey?.trim() ? creds.privateKey : undefined;
-  if (!password && !privateKey) throw configError('credentials: a password or a private key is required');
+  // the node's credentials first; a committed flow names environment variables (or a key file) instead
+  const fromEnv = (name: string) => (name && env[name] ? env[name] : undefined);
+  const password = creds.password ? expandEnv(creds.password) : fromEnv(c.passwordEnv);
+  let privateKey = creds.privateKey?.trim() ? creds.privateKey : fromEnv(c.privateKeyEnv);
+  const keyFile = expandEnv(c.privateKeyFile, env);
+  if (!privateKey && keyFile) {
+    try {
+      privateKey = fs.readFileSync(keyFile, 'utf8');
+    } catch (err) {
+      throw configError(`private key file ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  const passphrase = creds.passphrase || fromEnv(c.passphraseEnv);
+  if (!password && !privateKey) throw configError(`credentials: a password or a private key is required${c.passwordEnv || c.privateKeyEnv ? ` (environment variable ${[c.passwordEnv, c.privateKeyEnv].filter(Boolean).join(' / ')} is not set)` : ''}`);
   return {
     host: expandEnv(c.host),
     port: c.port,
     username: expandEnv(c.username),
     ...(password ? { password } : {}),
     ...(privateKey ? { privateKey } : {}),
-    ...(creds.passphrase ? { passphrase: creds.passphrase } : {}),
+    ...(passphrase ? { passphrase } : {}),
     hostKey,
     ...(algorithms ? { algorithms } : {}),
     keepaliveMs: c.keepalive * 1000,

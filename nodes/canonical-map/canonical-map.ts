@@ -67,10 +67,18 @@ export = function (RED: RED) {
           outcome = await planCanonicalToOdoo(schemaId, msg.payload, lookups, Array.isArray(rows) ? (rows as number[]) : undefined);
         }
         const [name, version] = schemaId.split('@');
-        const canonical = { schema: name, version: Number(version), id: schemaId, ...(outcome.skipped ? { skipped: outcome.skipped } : {}), ...(outcome.file ? { file: outcome.file } : {}) };
-        for (const ok of outcome.ok) {
-          send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}) }, ...(ok.odoo ? { odoo: ok.odoo } : {}), ...(ok.extra ?? {}) }, null]);
-        }
+        // how the file was read travels on to the Odoo plan: an upload's outcome counts its lines by it
+        const upstream = (config.direction === 'to-odoo' ? msg.canonical : undefined) as { file?: unknown; skipped?: unknown } | undefined;
+        const skipped = outcome.skipped ?? upstream?.skipped;
+        const file = outcome.file ?? upstream?.file;
+        const canonical = { schema: name, version: Number(version), id: schemaId, ...(skipped ? { skipped } : {}), ...(file ? { file } : {}) };
+        // how many of these writes carry each row: a row is applied once all of them are (an upload's outcome counts them)
+        const carried = new Map<number, number>();
+        for (const ok of outcome.ok) for (const r of ok.rows ?? []) carried.set(r, (carried.get(r) ?? 0) + 1);
+        outcome.ok.forEach((ok, k) => {
+          const plan = config?.direction === 'to-odoo' && ok.rows ? { plan: { write: k + 1, of: outcome.ok.length, needs: Object.fromEntries(ok.rows.map((r) => [r, carried.get(r)])) } } : {};
+          send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}), ...plan }, ...(ok.odoo ? { odoo: ok.odoo } : {}), ...(ok.extra ?? {}) }, null]);
+        });
         const good = outcome.ok.length;
         const bad = outcome.failed.length;
         node.status({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: RED._('canonical-map.status.result', { good, bad }) });

@@ -10,6 +10,8 @@
  * `sections`.
  */
 import { OdooClient, type OdooRecord } from '../../lib/odoo/client';
+import { plantMasterData } from '../plant/simulator';
+import { seedPlantMasterData } from '../plant/seed';
 
 export interface SeedContext {
   odoo: OdooClient;
@@ -68,6 +70,16 @@ export const sections: DemoSection[] = [
     name: 'products',
     purpose: 'the products the sample price lists name, by internal reference (FURN_…, PACK_…)',
     run: (ctx) => ensure(ctx, 'product.product', 'default_code', PRODUCTS),
+  },
+  {
+    name: 'plant',
+    purpose: 'the parts and stock locations the plant simulator publishes events for (PLANT-00001…, PLANT-S1-STOCK…)',
+    run: async (ctx) => {
+      const data = plantMasterData();
+      const made = await seedPlantMasterData(ctx.odoo, data, await ctx.odoo.version());
+      const created = made.products + made.locations;
+      return { created, existing: data.products.length + data.locations.length - created };
+    },
   },
 ];
 

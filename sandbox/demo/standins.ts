@@ -15,6 +15,8 @@ import { OdooClient } from '../../lib/odoo/client';
 import { startSandbox } from '../odoo/server';
 import { startSftpStandIn } from '../sftp/standin';
 import { startEmbeddedBroker } from '../plant/broker';
+import { startPlantStandIn } from '../plant/simulator';
+import { seedIntake } from './intake';
 import { seedDemo } from './seed';
 
 // sandbox/demo from the sources, dist/sandbox/demo once built
@@ -53,6 +55,8 @@ export const odooStandIn: StandIn = {
     const sandbox = await startSandbox({ port: Number(ctx.env.SANDBOX_ODOO_PORT ?? 0) });
     const odoo = new OdooClient({ url: sandbox.url, database: sandbox.database, login: sandbox.login, secret: sandbox.apiKey });
     try {
+      // the intake flows' orders (P00042, P00043) and vendor codes, in the store itself
+      seedIntake(sandbox.store);
       await seedDemo(odoo, { log: ctx.log });
     } finally {
       odoo.close();
@@ -117,7 +121,24 @@ export const sftpStandIn: StandIn = {
   },
 };
 
-export const standIns: StandIn[] = [odooStandIn, mqttStandIn, sftpStandIn];
+export const plantStandIn: StandIn = {
+  system: 'Plant systems',
+  what: 'a plant simulator publishing inventory events (3 sites, 2,000 parts, 20 events/s, some duplicated and some late on purpose) on plant/<site>/inventory',
+  envVars: ['MQTT_URL'],
+  async start(ctx) {
+    const url = ctx.env.MQTT_URL as string;
+    const plant = startPlantStandIn({ mqttUrl: url, rate: Number(ctx.env.PLANT_RATE ?? 20), seconds: 365 * 86_400, log: ctx.log });
+    return {
+      describe: [`publishing to ${url} (PLANT_RATE=${Number(ctx.env.PLANT_RATE ?? 20)} events/s)`],
+      env: {},
+      stop: async () => {
+        await plant.stop();
+      },
+    };
+  },
+};
+
+export const standIns: StandIn[] = [odooStandIn, mqttStandIn, sftpStandIn, plantStandIn];
 
 /** A stand-in is skipped when the first of its variables is set (non-empty). */
 export function isConfigured(s: StandIn, env: NodeJS.ProcessEnv): boolean {

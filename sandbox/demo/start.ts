@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   log('systems the flows talk to:');
   try {
     for (const s of standIns) {
-      if (isConfigured(s, env)) {
+      if (isConfigured(s, process.env)) { // what the user set, not what an earlier stand-in provides
         log(`  ${s.system}: the real one (${s.envVars[0]} is set; ${s.envVars.join(', ')})`);
         continue;
       }

@@ -55,10 +55,10 @@ describe('mappings', () => {
     if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
     expect(r.value.acknowledgedAt).toBe('2026-03-31T07:15:00Z'); // 09:15 CEST
     expect(r.value.lines).toEqual([
-      { lineRef: '10', supplierProductCode: 'NF-M8-40', status: 'accepted', confirmedQty: 1500, uom: 'Units', price: 0.12, promisedDate: '2026-04-07' },
-      { lineRef: '20', supplierProductCode: 'NF-M10-60', status: 'changed', confirmedQty: 240, uom: 'Units', price: 0.2, promisedDate: '2026-04-14' },
-      { lineRef: '30', supplierProductCode: 'NF-WASH-8', status: 'rejected', confirmedQty: 0, uom: 'Units' },
-      { lineRef: '40', supplierProductCode: 'NF-NUT-M8', status: 'backordered', confirmedQty: 250, uom: 'Units', price: 0.075, promisedDate: '2026-05-04' },
+      { supplierProductCode: 'NF-M8-40', status: 'accepted', confirmedQty: 1500, uom: 'Units', price: 0.12, promisedDate: '2026-04-07' },
+      { supplierProductCode: 'NF-M10-60', status: 'changed', confirmedQty: 240, uom: 'Units', price: 0.2, promisedDate: '2026-04-14' },
+      { supplierProductCode: 'NF-WASH-8', status: 'rejected', confirmedQty: 0, uom: 'Units' },
+      { supplierProductCode: 'NF-NUT-M8', status: 'backordered', confirmedQty: 250, uom: 'Units', price: 0.075, promisedDate: '2026-05-04' },
     ]);
     doc.orderAck.items[1].state = 'HOLD';
     const bad = await m.map(doc, 1);
@@ -80,16 +80,16 @@ describe('mappings', () => {
     const r = compileMapping(loadExample('iberia-packaging.shipment-notice.json')).mapSync(asn, 1);
     expect(r.ok && r.value).toEqual({
       asnNumber: 'ALB-2026-0315',
-      poNumber: 'P00042',
+      poNumber: 'P00043',
       supplierCode: 'IBERIA-PACK',
       shipDate: '2026-03-15',
       expectedArrival: '2026-03-18',
       carrier: 'SEUR',
       trackingNumber: 'SEUR123456789ES',
       lines: [
-        { lineRef: '1', supplierProductCode: 'IB-CAJA-40', quantity: 1200, uom: 'Units', lotNumber: 'L2026-11' },
-        { lineRef: '2', supplierProductCode: 'IB-CAJA-60', quantity: 1200, uom: 'Units', lotNumber: 'L2026-12' }, // 24 boxes of 50
-        { lineRef: '3', supplierProductCode: 'IB-CINTA-48', quantity: 30, uom: 'Units' }, // 2,5 dozens
+        { supplierProductCode: 'IB-CAJA-40', quantity: 1200, uom: 'Units', lotNumber: 'L2026-11' },
+        { supplierProductCode: 'IB-CAJA-60', quantity: 1200, uom: 'Units', lotNumber: 'L2026-12' }, // 24 boxes of 50
+        { supplierProductCode: 'IB-CINTA-48', quantity: 30, uom: 'Units' }, // 2,5 dozens
       ], // the blank fourth line is not a line
     });
   });

@@ -13,6 +13,8 @@ const fingerprints: Validator = function (v) {
   return fps.length > 0 && fps.every((f) => FINGERPRINT.test(f));
 };
 
+const envName: Validator = (v) => !v || /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(v));
+
 red().nodes.registerType<EditorNode>('sftp-server', {
   category: 'config',
   defaults: {
@@ -27,6 +29,10 @@ red().nodes.registerType<EditorNode>('sftp-server', {
     algorithms: { value: '' },
     keepalive: { value: 30, validate: whole(0, 3600) },
     timeout: { value: 20, validate: whole(1, 600) },
+    passwordEnv: { value: '', validate: envName },
+    privateKeyEnv: { value: '', validate: envName },
+    passphraseEnv: { value: '', validate: envName },
+    privateKeyFile: { value: '' },
   },
   credentials: {
     password: { type: 'password' },

@@ -1,0 +1,54 @@
+/**
+ * flows/invoice-inbound.json as committed: Iberia's invoice, by HTTP and from
+ * its SFTP folder, becomes one draft vendor bill for P00043 in the sandbox
+ * Odoo, its lines linked to the order lines; sent twice, still one bill.
+ */
+import { until } from '../helpers/red';
+import { harness, sample, TOKENS, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness('invoice-inbound');
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const IBERIA = TOKENS.SUPPLIER_TOKEN_IBERIA_PACKAGING as string;
+const bills = (ref: string) => h.sandbox.store.read('account.move', h.sandbox.store.search('account.move', [['ref', '=', ref]]), ['move_type', 'state', 'partner_id', 'invoice_date', 'invoice_date_due', 'invoice_origin', 'currency_id', 'invoice_line_ids']);
+
+it('an HTTP invoice becomes a draft vendor bill linked to the order lines; the same invoice again is the same bill', async () => {
+  const up = await h.post('/suppliers/iberia-packaging/invoice', sample('iberia-packaging.supplier-invoice.sample.json'), IBERIA, { 'Content-Type': 'application/json' });
+  expect(up.status).toBe(202);
+  expect(await h.finished(up.body.statusUrl, IBERIA)).toMatchObject({ state: 'done', applied: [1], refused: [] });
+  const [bill, ...more] = bills('FV-2026-0788');
+  expect(more).toEqual([]);
+  expect(bill).toMatchObject({ move_type: 'in_invoice', state: 'draft', partner_id: [h.demo.partners['IBERIA-PACK'], expect.any(String)], invoice_date: '2026-03-20', invoice_date_due: '2026-04-19', invoice_origin: 'P00043', currency_id: [126, 'EUR'] });
+  const s = h.sandbox.store;
+  const lines = s.read('account.move.line', bill!.invoice_line_ids as number[], ['purchase_line_id', 'quantity', 'price_unit']);
+  const poLines = s.read('purchase.order.line', s.read('purchase.order', [h.demo.orders.P00043], ['order_line'])[0]!.order_line as number[], ['product_id']);
+  const poLine = (code: string) => poLines.find((l) => (l.product_id as [number, string])[0] === h.demo.products[code])!.id;
+  expect(lines.map((l) => [(l.purchase_line_id as [number, string])[0], l.quantity, l.price_unit])).toEqual([
+    [poLine('PACK_4030'), 1200, 0.85],
+    [poLine('PACK_4060'), 1200, 1.1],
+  ]);
+
+  const again = await h.post('/suppliers/iberia-packaging/invoice', sample('iberia-packaging.supplier-invoice.sample.json'), IBERIA);
+  expect((await h.finished(again.body.statusUrl, IBERIA)).state).toBe('done');
+  expect(bills('FV-2026-0788')).toHaveLength(1);
+});
+
+it('an invoice from the SFTP folder is a bill; one whose totals do not add up is refused naming the field', async () => {
+  const doc = JSON.parse(sample('iberia-packaging.supplier-invoice.sample.json').toString('utf8'));
+  doc['Número de factura'] = 'FV-2026-0789';
+  h.sshd.put(`${h.sshd.home}/suppliers/iberia-packaging/invoices/fv-0789.json`, JSON.stringify(doc), new Date(Date.now() - 60_000));
+  await until(() => bills('FV-2026-0789').length === 1, 'the SFTP invoice as a bill', 20_000);
+  await until(() => h.sshd.ls(`${h.sshd.home}/suppliers/iberia-packaging/invoices/archive`).some((f) => f.startsWith('fv-0789.')), 'the file archived', 10_000);
+
+  doc['Número de factura'] = 'FV-2026-0790';
+  doc.Total = '2.900,00';
+  const up = await h.post('/suppliers/iberia-packaging/invoice', JSON.stringify(doc), IBERIA);
+  const status = await h.finished(up.body.statusUrl, IBERIA);
+  expect(status).toMatchObject({ state: 'done', applied: [], refused: [{ line: 1, problems: [expect.stringMatching(/totals\.total/)] }] });
+  expect(bills('FV-2026-0790')).toEqual([]);
+});
