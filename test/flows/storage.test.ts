@@ -40,6 +40,10 @@ function changes(a: Files, b: Files): Record<string, string[]> {
   return out;
 }
 
+/** The committed flow files, and the ids of the shared config nodes in config.json. */
+const COMMITTED = fs.readdirSync(path.join(ROOT, 'flows')).filter((f) => f.endsWith('.json')).sort();
+const COMMITTED_CONFIG = (JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'config.json'), 'utf8')) as FlowNode[]).map((n) => n.id);
+
 describe('flows storage: one file per tab + config.json', () => {
   const tmp = tempDir('nr-storage-');
   const flowsDir = path.join(tmp.dir, 'flows');
@@ -88,7 +92,8 @@ describe('flows storage: one file per tab + config.json', () => {
     expect(snapshot(flowsDir)).toEqual(before);
     // every committed file already is in the layout the module writes
     for (const [file, text] of Object.entries(before)) expect(serialize(JSON.parse(text))).toBe(text);
-    expect(Object.keys(before)).toEqual(expect.arrayContaining(['config.json', 'supplier-price-lists.json']));
+    expect(Object.keys(before)).toEqual(COMMITTED);
+    expect(COMMITTED).toEqual(expect.arrayContaining(['config.json', 'supplier-price-sync.json', 'plant-inventory.json']));
   });
 
   it('a one-node change is a one-line diff in one file', async () => {
@@ -98,9 +103,10 @@ describe('flows storage: one file per tab + config.json', () => {
     write.name = 'Upsert vendor prices (renamed)';
     await deploy(flows);
     const diff = changes(before, snapshot(flowsDir));
-    expect(Object.keys(diff)).toEqual(['supplier-price-lists.json']);
-    expect(diff['supplier-price-lists.json']).toHaveLength(1);
-    expect(diff['supplier-price-lists.json'][0]).toMatch(/"name": "[^"]*",? -> +"name": "Upsert vendor prices \(renamed\)"/);
+    const file = Object.keys(before).find((f) => (JSON.parse(before[f]) as FlowNode[]).some((n) => n.id === write.id))!;
+    expect(Object.keys(diff)).toEqual([file]);
+    expect(diff[file]).toHaveLength(1);
+    expect(diff[file][0]).toMatch(/"name": "[^"]*",? -> +"name": "Upsert vendor prices \(renamed\)"/);
   });
 
   it('a new tab is a new file, its shared server goes to config.json, its secret stays out of flows/, and a restart loses nothing', async () => {
@@ -114,9 +120,9 @@ describe('flows storage: one file per tab + config.json', () => {
     );
     await deploy(flows);
     const files = snapshot(flowsDir);
-    expect(Object.keys(files).sort()).toEqual(['config.json', 'plant-inventory-demo.json', 'supplier-price-lists.json']);
+    expect(Object.keys(files).sort()).toEqual([...COMMITTED, 'plant-inventory-demo.json'].sort());
     expect(JSON.parse(files['plant-inventory-demo.json']).map((n: FlowNode) => n.id)).toEqual(['tab-2', 'n-2', 'n-3']);
-    expect(JSON.parse(files['config.json']).map((n: FlowNode) => n.id)).toEqual(['cfg-2', 'sp-odoo']);
+    expect(JSON.parse(files['config.json']).map((n: FlowNode) => n.id)).toEqual(['cfg-2', ...COMMITTED_CONFIG].sort());
     for (const text of Object.values(files)) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain('"credentials"');
@@ -143,9 +149,9 @@ describe('flows storage: one file per tab + config.json', () => {
     const { flows } = await getFlows();
     flows.find((n) => n.id === 'tab-2')!.label = 'Plant counts';
     await deploy(flows);
-    expect(Object.keys(snapshot(flowsDir)).sort()).toEqual(['config.json', 'plant-counts.json', 'supplier-price-lists.json']);
+    expect(Object.keys(snapshot(flowsDir)).sort()).toEqual([...COMMITTED, 'plant-counts.json'].sort());
     await deploy(flows.filter((n) => n.id !== 'tab-2' && n.z !== 'tab-2'));
-    expect(Object.keys(snapshot(flowsDir)).sort()).toEqual(['config.json', 'supplier-price-lists.json']);
+    expect(Object.keys(snapshot(flowsDir)).sort()).toEqual(COMMITTED);
   });
 
   it('loads a file in the older layout (tab and its config node in one file) and splits it at the next save', async () => {
