@@ -6,7 +6,7 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-// the build's marker: touched after each build this script runs
+// the build's marker: written by the last step of `npm run build`
 const marker = path.join(root, 'dist', '.built');
 
 function newest(dir) {
@@ -25,8 +25,16 @@ function ensureBuilt() {
   process.stdout.write('[build] dist/ is missing or older than the sources: npm run build\n');
   const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status || 1);
+}
+
+// the last step of `npm run build`
+function mark() {
+  fs.mkdirSync(path.dirname(marker), { recursive: true });
   fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
 module.exports = ensureBuilt;
-if (require.main === module) ensureBuilt();
+if (require.main === module) {
+  if (process.argv[2] === '--mark') mark();
+  else ensureBuilt();
+}

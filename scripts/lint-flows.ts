@@ -6,11 +6,16 @@
  * secret values, no absolute paths of a developer's machine. Exits 1 when
  * anything is wrong, naming file, node and what to do.
  *
- *   node dist/scripts/lint-flows.js [--set <dir>]... [--each <dir|file>]...
+ *   node dist/scripts/lint-flows.js [--format] [--set <dir>]... [--each <dir|file>]...
  *   (default: --set flows --each examples)
+ *
+ * --format first rewrites each --set folder in the layout the storage module
+ * writes (what a Deploy would write): for flow files written by hand or by
+ * an older layout, e.g. after a merge.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readFlows, writeFlows } from '../lib/flows/files';
 import { lintEach, lintFolder, type LintProblem } from '../lib/flows/lint';
 
 const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')].find((d) => fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'nodes')))!;
@@ -78,8 +83,10 @@ export function lintPaths(sets: string[], each: string[]): { problems: LintProbl
 function main(argv: string[]): number {
   const sets: string[] = [];
   const each: string[] = [];
+  let format = false;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--set') sets.push(argv[++i]);
+    if (argv[i] === '--format') format = true;
+    else if (argv[i] === '--set') sets.push(argv[++i]);
     else if (argv[i] === '--each') each.push(argv[++i]);
     else {
       process.stderr.write(`lint:flows: unknown argument ${argv[i]}\nusage: lint-flows [--set <dir>]... [--each <dir|file>]...\n`);
@@ -89,6 +96,12 @@ function main(argv: string[]): number {
   if (!sets.length && !each.length) {
     sets.push(path.join(ROOT, 'flows'));
     each.push(path.join(ROOT, 'examples'));
+  }
+  if (format) {
+    for (const dir of sets) {
+      const { written, removed } = writeFlows(dir, readFlows(dir));
+      process.stdout.write(`lint:flows: ${path.relative(process.cwd(), dir) || dir}: ${written.length ? `rewrote ${written.join(', ')}` : 'already in the layout'}${removed.length ? `; removed ${removed.join(', ')} (its nodes moved)` : ''}\n`);
+    }
   }
   const { problems, files, nodes } = lintPaths(sets, each);
   for (const p of problems) process.stdout.write(`${p.file}: [${p.rule}] ${p.message}\n`);

@@ -167,10 +167,11 @@ function writeAtomic(file: string, text: string): void {
 /**
  * Writes the flows into the folder, one file per tab and config.json; files
  * whose bytes would not change are left alone, and .json files no tab or
- * config node needs any more (a tab renamed or deleted) are removed.
- * Returns the names of the files written and removed.
+ * config node needs any more (a tab renamed or deleted) are removed, unless
+ * `mayRemove` says no (a file that appeared after the flows were loaded).
+ * Returns the names of the files written, removed and kept.
  */
-export function writeFlows(dir: string, flows: FlowNode[]): { written: string[]; removed: string[] } {
+export function writeFlows(dir: string, flows: FlowNode[], opts: { mayRemove?: (file: string) => boolean } = {}): { written: string[]; removed: string[]; kept: string[] } {
   fs.mkdirSync(dir, { recursive: true });
   const files = splitFlows(flows);
   const written: string[] = [];
@@ -188,11 +189,16 @@ export function writeFlows(dir: string, flows: FlowNode[]): { written: string[];
     written.push(file);
   }
   const removed: string[] = [];
+  const kept: string[] = [];
   for (const file of fs.readdirSync(dir).sort()) {
     if (file.endsWith('.json') && !files.has(file)) {
+      if (opts.mayRemove && !opts.mayRemove(file)) {
+        kept.push(file);
+        continue;
+      }
       fs.rmSync(path.join(dir, file));
       removed.push(file);
     }
   }
-  return { written, removed };
+  return { written, removed, kept };
 }

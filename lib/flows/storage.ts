@@ -8,7 +8,7 @@
  * No import of node-red here: settings.js passes Node-RED's localfilesystem
  * module in as `base`.
  */
-import { FlowNode, readFlows, writeFlows } from './files';
+import { FlowNode, mergeFlowFiles, readFlowFiles, writeFlows } from './files';
 
 /** The part of a Node-RED storage module this wraps. */
 export interface StorageModule {
@@ -32,19 +32,31 @@ export interface FlowsStorageOptions {
   /** The folder of flow files (the repository's flows/). */
   dir: string;
   /** Called after each save with what changed on disk. */
-  onSave?(change: { written: string[]; removed: string[] }): void;
+  onSave?(change: { written: string[]; removed: string[]; kept: string[] }): void;
 }
 
 export function flowsStorage({ base, dir, onSave }: FlowsStorageOptions): StorageModule {
+  // files this runtime loaded or wrote: only those may be removed by a save (a tab renamed or
+  // deleted in the editor); a file that appeared since (git pull) is not the editor's to delete
+  const ours = new Set<string>();
+  let log: { info?(m: string): void; warn?(m: string): void } | undefined;
   // Node-RED checks hasOwnProperty for the optional parts, so copy only what the base has (never `projects`)
   const storage: StorageModule = {
     init: async (settings, runtime) => {
       await base.init(settings, runtime);
-      (runtime as { log?: { info?(m: string): void } } | undefined)?.log?.info?.(`Flows folder   : ${dir} (a file per tab, config.json)`);
+      log = (runtime as { log?: typeof log } | undefined)?.log;
+      log?.info?.(`Flows folder   : ${dir} (a file per tab, config.json)`);
     },
-    getFlows: async () => readFlows(dir),
+    getFlows: async () => {
+      const files = readFlowFiles(dir);
+      for (const f of files) ours.add(f.file);
+      return mergeFlowFiles(files);
+    },
     saveFlows: async (flows) => {
-      const change = writeFlows(dir, flows);
+      const change = writeFlows(dir, flows, { mayRemove: (file) => ours.has(file) });
+      for (const f of change.written) ours.add(f);
+      for (const f of change.removed) ours.delete(f);
+      if (change.kept.length) log?.warn?.(`Flows folder: ${change.kept.join(', ')} appeared after the flows were loaded and was left as it is: restart Node-RED to load it`);
       onSave?.(change);
     },
     getCredentials: () => base.getCredentials(),

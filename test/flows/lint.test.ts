@@ -117,4 +117,21 @@ describe('lint:flows', () => {
       tmp.remove();
     }
   });
+
+  it('--format rewrites a folder in the older layout (config node inside the tab file) as a Deploy would', () => {
+    const tmp = tempDir('lint-format-');
+    try {
+      const f = good();
+      fs.mkdirSync(path.join(tmp.dir, 'flows'));
+      fs.writeFileSync(path.join(tmp.dir, 'flows', 'prices.json'), JSON.stringify([...f.tab, ...f.config], null, 2));
+      const cli = path.join(ROOT, 'dist', 'scripts', 'lint-flows.js');
+      const out = execFileSync(process.execPath, [cli, '--format', '--set', 'flows'], { cwd: tmp.dir, encoding: 'utf8' });
+      expect(out).toMatch(/rewrote config\.json, prices\.json/);
+      expect(JSON.parse(fs.readFileSync(path.join(tmp.dir, 'flows', 'config.json'), 'utf8')).map((n: N) => n.id)).toEqual(['o1']);
+      expect(JSON.parse(fs.readFileSync(path.join(tmp.dir, 'flows', 'prices.json'), 'utf8'))[0].id).toBe('t1');
+      expect(execFileSync(process.execPath, [cli, '--format', '--set', 'flows'], { cwd: tmp.dir, encoding: 'utf8' })).toMatch(/already in the layout/);
+    } finally {
+      tmp.remove();
+    }
+  });
 });

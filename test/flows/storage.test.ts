@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { flowsStorage } from '../../lib/flows/storage';
-import { FlowFileError, readFlows, serialize, type FlowNode } from '../../lib/flows/files';
+import { FlowFileError, readFlows, serialize, splitFlows, type FlowNode } from '../../lib/flows/files';
 import { adminRequest, startNodeRed, type Runtime } from '../helpers/runtime';
 import { ROOT, tempDir } from '../helpers/child';
 
@@ -152,6 +152,39 @@ describe('flows storage: one file per tab + config.json', () => {
     expect(Object.keys(snapshot(flowsDir)).sort()).toEqual([...COMMITTED, 'plant-counts.json'].sort());
     await deploy(flows.filter((n) => n.id !== 'tab-2' && n.z !== 'tab-2'));
     expect(Object.keys(snapshot(flowsDir)).sort()).toEqual(COMMITTED);
+  });
+
+  it('leaves a file that appeared after the flows were loaded (a git pull) alone at the next deploy', async () => {
+    const pulled = [{ id: 'pulled-tab', type: 'tab', label: 'Pulled', disabled: false, info: '', env: [] }];
+    fs.writeFileSync(path.join(flowsDir, 'pulled.json'), JSON.stringify(pulled));
+    const { flows } = await getFlows();
+    await deploy(flows);
+    expect(JSON.parse(fs.readFileSync(path.join(flowsDir, 'pulled.json'), 'utf8'))).toEqual(pulled);
+    // after a restart it is one of the flows
+    await stop();
+    await start();
+    expect((await getFlows()).flows.map((n) => n.id)).toContain('pulled-tab');
+    const again = (await getFlows()).flows.filter((n) => n.id !== 'pulled-tab');
+    await deploy(again);
+    expect(fs.existsSync(path.join(flowsDir, 'pulled.json'))).toBe(false);
+  });
+
+  it('puts subflows and their nodes, and config nodes without a tab, in config.json; groups and tab-scoped config nodes with their tab', () => {
+    const files = splitFlows([
+      { id: 't', type: 'tab', label: 'A tab' },
+      { id: 'sf', type: 'subflow', name: 'enrich', in: [], out: [] },
+      { id: 'sfn', type: 'function', z: 'sf', func: 'return msg;', wires: [] },
+      { id: 'inst', type: 'subflow:sf', z: 't', wires: [] },
+      { id: 'grp', type: 'group', z: 't', nodes: ['inst'] },
+      { id: 'cfgT', type: 'mqtt-broker', z: 't', broker: '${MQTT_URL}' },
+      { id: 'cfgG', type: 'odoo-config', url: '${ODOO_URL}' },
+      { id: 'orphan', type: 'debug', z: 'gone', wires: [] },
+    ]);
+    expect(Object.fromEntries([...files].map(([f, ns]) => [f, ns.map((n) => n.id).sort()]))).toEqual({
+      'a-tab.json': ['cfgT', 'grp', 'inst', 't'],
+      'config.json': ['cfgG', 'orphan', 'sf', 'sfn'],
+    });
+    expect(serialize(files.get('config.json')!)).toMatch(/^\[\n  \{\n    "id": "sf",\n    "type": "subflow"/);
   });
 
   it('loads a file in the older layout (tab and its config node in one file) and splits it at the next save', async () => {
