@@ -17,6 +17,8 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'retry-gate': () => require('./retry-gate').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'exactly-once': () => require('./exactly-once').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'supplier-intake': () => require('./supplier-intake').run(),
 };
 
 async function main(): Promise<void> {
