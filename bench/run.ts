@@ -19,6 +19,8 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'exactly-once': () => require('./exactly-once').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'odoo-changes': () => require('./odoo-changes').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'supplier-intake': () => require('./supplier-intake').run(),
 };
 
 async function main(): Promise<void> {

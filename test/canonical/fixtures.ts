@@ -166,9 +166,9 @@ const nordic: SchemaFixture = {
     acknowledgedAt: '2026-03-29T01:30:00Z', // 02:30 does not exist; compatible → 03:30 CEST
     supplierReference: 'NF-ACK-1',
     lines: [
-      { lineRef: '10', supplierProductCode: 'NF-M8-40', status: 'accepted', confirmedQty: 1250.5, uom: 'Units', price: 0.12, promisedDate: '2026-04-07' },
-      { lineRef: '20', supplierProductCode: 'NF-M10-60', status: 'changed', confirmedQty: 24, uom: 'Units', price: 0.2, promisedDate: '2026-04-14' },
-      { lineRef: '30', supplierProductCode: 'NF-WASH-8', status: 'rejected', confirmedQty: 0, uom: 'Units' },
+      { supplierProductCode: 'NF-M8-40', status: 'accepted', confirmedQty: 1250.5, uom: 'Units', price: 0.12, promisedDate: '2026-04-07' },
+      { supplierProductCode: 'NF-M10-60', status: 'changed', confirmedQty: 24, uom: 'Units', price: 0.2, promisedDate: '2026-04-14' },
+      { supplierProductCode: 'NF-WASH-8', status: 'rejected', confirmedQty: 0, uom: 'Units' },
     ],
   },
   wrongType: { apply: (r) => (r.orderAck.items[0].unitPrice = true), path: 'lines[0].price', kind: 'format', received: /^true$/ },
@@ -201,8 +201,8 @@ const iberiaAsn: SchemaFixture = {
     shipDate: '2026-03-15',
     expectedArrival: '2026-03-18',
     lines: [
-      { lineRef: '1', supplierProductCode: 'IB-CAJA-40', quantity: 1200, uom: 'Units', lotNumber: 'L2026-11' },
-      { lineRef: '2', supplierProductCode: 'IB-CAJA-60', quantity: 125, uom: 'Units' }, // 2,5 boxes of 50
+      { supplierProductCode: 'IB-CAJA-40', quantity: 1200, uom: 'Units', lotNumber: 'L2026-11' },
+      { supplierProductCode: 'IB-CAJA-60', quantity: 125, uom: 'Units' }, // 2,5 boxes of 50
     ],
   },
   wrongType: { apply: (r) => (r.Líneas[0].Cantidad = { valor: 3 }), path: 'lines[0].quantity', kind: 'format', received: /object/ },
