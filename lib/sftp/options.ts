@@ -12,7 +12,12 @@ import { POLL_DEFAULTS, type PollOptions } from './poller';
 import { checkSchedule, type Schedule } from './schedule';
 import type { UploadOptions } from './upload';
 
-const num = (def: number, min: number, max: number) => z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : Number(v)), z.number().min(min).max(max).default(def));
+// a number may be `${NAME}` (versioned flows: SUPPLIER_SFTP_POLL_SECONDS); an unset variable means the default
+const num = (def: number, min: number, max: number) =>
+  z.preprocess((v) => {
+    const t = typeof v === 'string' ? expandEnv(v).trim() : v;
+    return t === '' || t === undefined || t === null ? undefined : Number(t);
+  }, z.number().min(min).max(max).default(def));
 const list = z.preprocess((v) => (Array.isArray(v) ? v : String(v ?? '').split(',')).map((s) => String(s).trim()).filter(Boolean), z.array(z.string()));
 const text = (def = '') => z.preprocess((v) => (v === undefined || v === null ? def : String(v).trim() || def), z.string());
 

@@ -9,6 +9,7 @@
  * set, e.g. a plant simulator the broker's MQTT_URL): add a system by adding
  * an entry to `standIns`.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OdooClient } from '../../lib/odoo/client';
@@ -85,10 +86,11 @@ export const mqttStandIn: StandIn = {
 
 /** Sample supplier files on the SFTP stand-in: remote path -> file in the repository. */
 export const SFTP_SAMPLES: Record<string, string> = {
-  '/acme-tools/outbox/price-list.csv': 'mappings/acme-tools.price-list.sample.csv',
-  '/iberia-packaging/outbox/price-list.csv': 'mappings/iberia-packaging.price-list.sample.csv',
-  '/iberia-packaging/outbox/shipment-notice.json': 'mappings/iberia-packaging.shipment-notice.sample.json',
-  '/nordic-fasteners/outbox/po-ack.json': 'mappings/nordic-fasteners.po-ack.sample.json',
+  '/suppliers/acme-tools/price-lists/price-list.csv': 'mappings/acme-tools.price-list.sample.csv',
+  '/suppliers/iberia-packaging/price-lists/price-list.csv': 'mappings/iberia-packaging.price-list.sample.csv',
+  '/suppliers/iberia-packaging/asn/shipment-notice.json': 'mappings/iberia-packaging.shipment-notice.sample.json',
+  '/suppliers/iberia-packaging/invoices/invoice.json': 'mappings/iberia-packaging.supplier-invoice.sample.json',
+  '/suppliers/nordic-fasteners/acks/po-ack.json': 'mappings/nordic-fasteners.po-ack.sample.json',
 };
 
 export const sftpStandIn: StandIn = {
@@ -115,6 +117,8 @@ export const sftpStandIn: StandIn = {
         SUPPLIER_SFTP_USER: sftp.username,
         SUPPLIER_SFTP_PASSWORD: sftp.password,
         SUPPLIER_SFTP_FINGERPRINT: sftp.fingerprint,
+        // po-publish uploads the purchase orders here
+        ...(ctx.env.SUPPLIER_SFTP_INBOX ? {} : { SUPPLIER_SFTP_INBOX: '/suppliers/acme-tools/purchase-orders' }),
       },
       stop: () => sftp.close(),
     };
@@ -138,7 +142,28 @@ export const plantStandIn: StandIn = {
   },
 };
 
-export const standIns: StandIn[] = [odooStandIn, mqttStandIn, sftpStandIn, plantStandIn];
+/** The suppliers of the intake flows, and the variable of each one's upload token. */
+export const SUPPLIER_TOKENS: Record<string, string> = {
+  'acme-tools': 'SUPPLIER_TOKEN_ACME_TOOLS',
+  'iberia-packaging': 'SUPPLIER_TOKEN_IBERIA_PACKAGING',
+  'nordic-fasteners': 'SUPPLIER_TOKEN_NORDIC_FASTENERS',
+};
+
+export const tokensStandIn: StandIn = {
+  system: 'Supplier upload tokens',
+  what: 'a token per supplier, made for this run (printed below; the suppliers of a real deployment each get their own)',
+  envVars: Object.values(SUPPLIER_TOKENS),
+  async start() {
+    const env = Object.fromEntries(Object.entries(SUPPLIER_TOKENS).map(([supplier, v]) => [v, `demo-${supplier}-${randomBytes(9).toString('base64url')}`]));
+    return {
+      describe: Object.entries(env).map(([v, t]) => `${v}=${t}`),
+      env,
+      stop: async () => undefined,
+    };
+  },
+};
+
+export const standIns: StandIn[] = [odooStandIn, mqttStandIn, sftpStandIn, plantStandIn, tokensStandIn];
 
 /** A stand-in is skipped when the first of its variables is set (non-empty). */
 export function isConfigured(s: StandIn, env: NodeJS.ProcessEnv): boolean {

@@ -19,7 +19,12 @@ import { until } from '../helpers/red';
 import mqtt from 'mqtt';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const FLOW = JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'plant-inventory.json'), 'utf8')) as unknown[];
+const TAB_TEXT = fs.readFileSync(path.join(ROOT, 'flows', 'plant-inventory.json'), 'utf8');
+// the tab as committed, with the shared config nodes (flows/config.json) it names
+const FLOW = [
+  ...(JSON.parse(TAB_TEXT) as unknown[]),
+  ...(JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'config.json'), 'utf8')) as Array<{ id: string }>).filter((n) => TAB_TEXT.includes(`"${n.id}"`)),
+];
 
 function mosquittoUp(): Promise<boolean> {
   return new Promise((resolve) => {

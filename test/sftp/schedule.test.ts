@@ -41,3 +41,17 @@ describe('poll schedule', () => {
     expect(runs).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('supplier-sftp numbers from the environment', () => {
+  it('`${NAME}` is read from the environment; unset, the default applies; not a number, a clear error', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { supplierSftpConfig } = require('../../lib/sftp/options') as typeof import('../../lib/sftp/options');
+    delete process.env.TEST_POLL_SECONDS;
+    expect(supplierSftpConfig({ dir: '/in', interval: '${TEST_POLL_SECONDS}' }).intervalMs).toBe(60_000);
+    process.env.TEST_POLL_SECONDS = '15';
+    expect(supplierSftpConfig({ dir: '/in', interval: '${TEST_POLL_SECONDS}' }).schedule).toEqual({ kind: 'interval', everyMs: 15_000 });
+    process.env.TEST_POLL_SECONDS = 'often';
+    expect(() => supplierSftpConfig({ dir: '/in', interval: '${TEST_POLL_SECONDS}' })).toThrow(/interval/);
+    delete process.env.TEST_POLL_SECONDS;
+  });
+});

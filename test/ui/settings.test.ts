@@ -92,7 +92,8 @@ describe('settings.js: `npx node-red -s settings.js` from a checkout', () => {
         return parts.join('\n');
       }, sel);
 
-    await editor.openNode('sp-write', '#node-input-operation');
+    await page.evaluate(() => (window as any).RED.workspaces.show('flow-supplier-price-sync'));
+    await editor.openNode('sps-write', '#node-input-operation');
     const write = await textOf('.red-ui-tray:last-of-type');
     await editor.shot('settings-odoo-write');
     expect(write.match(RAW_KEY)).toBeNull();
@@ -109,7 +110,7 @@ describe('settings.js: `npx node-red -s settings.js` from a checkout', () => {
     await editor.closeWith('#node-config-dialog-cancel');
     await editor.closeWith('#node-dialog-cancel');
 
-    await editor.openNode('sp-map', '#node-input-direction');
+    await editor.openNode('sps-plan', '#node-input-direction');
     const map = await textOf('.red-ui-tray:last-of-type');
     await editor.shot('settings-canonical-map');
     expect(map.match(RAW_KEY)).toBeNull();
