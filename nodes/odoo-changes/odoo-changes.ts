@@ -27,7 +27,7 @@ export = function (RED: RED) {
     };
     const handOn = (changes: Change[]) => {
       for (const c of changes) {
-        node.send([{ payload: c.record, topic: `${c.model}/${c.id}`, correlationId: randomUUID(), odoo: { model: c.model, id: c.id, ids: [c.id], operation: c.action, writeDate: c.writeDate, source: c.source, lagMs: c.lagMs } }, null]);
+        node.send([{ payload: c.record, topic: `${c.model}/${c.id}`, correlationId: randomUUID(), odoo: { model: c.model, id: c.id, ids: [c.id], operation: c.action, writeDate: c.writeDate, source: c.source, lagMs: c.lagMs, ...(c.via ? { via: c.via } : {}) } }, null]);
       }
     };
     const showStatus = (feed: ChangeFeed) => {
