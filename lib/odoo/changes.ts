@@ -382,7 +382,13 @@ export class ChangeFeed {
     }
     const changes = this.handOnNew(rows, 'push');
     if (changes.length) await this.record(changes, false);
-    return changes;
+    // a hint about a record that is not there: outside the domain, or deleted (a rule on deletion posts after the commit)
+    const found = new Set(rows.map((r) => r.id as number));
+    const absent = uniq.filter((id) => !found.has(id) && !this.deleted.has(id));
+    if (!absent.length) return changes;
+    const existing = new Set((await this.call(() => this.client.search(this.o.model, { domain: [['id', 'in', absent]], context: { ...this.o.context, active_test: false } }))) as number[]);
+    const gone = absent.filter((id) => !existing.has(id));
+    return gone.length ? [...changes, ...(await this.handDeleted(gone))] : changes;
   }
 
   /** Hands on the versions of `rows` not handed on yet, oldest stamp first (the caller records them). */

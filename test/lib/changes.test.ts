@@ -157,6 +157,11 @@ describe('ChangeFeed', () => {
     await f.hint([a], 'deleted');
     await f.hint([a], 'deleted');
     expect(got.map((c) => c.action)).toEqual(['changed', 'deleted']);
+    // a hint about a record that is gone (Odoo posts after the commit of the deletion) is a deletion, whatever the rule's name
+    const b = partner('HINT-b');
+    sandbox.store.unlink('res.partner', b);
+    await f.hint([b]);
+    expect(got.slice(2)).toMatchObject([{ id: b, action: 'deleted', source: 'push' }]);
     await f.close();
   });
 
