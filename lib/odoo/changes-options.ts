@@ -78,7 +78,7 @@ export function webhookAuthorized(expected: string | undefined, given: { query?:
 export interface WatchEvents {
   /** A poll failed (the next one comes at its time). */
   failed(err: IntegrationError): void;
-  /** After every poll: for the status. */
+  /** After every poll that worked: for the status. */
   polled(feed: ChangeFeed): void;
 }
 
@@ -114,6 +114,7 @@ export class ChangeWatcher {
         await this.feed.poll();
       } catch (err) {
         if (!this.stopped) this.events.failed(classifyError(err));
+        return;
       }
       if (!this.stopped) this.events.polled(this.feed);
     });

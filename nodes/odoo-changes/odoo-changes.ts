@@ -20,9 +20,13 @@ export = function (RED: RED) {
     let watcher: ChangeWatcher | undefined;
     let closing = false;
     let route: string | undefined;
+    // an Odoo that is down fails every poll: output 2 hears when failing starts or its reason changes, not every poll
+    let failing: string | undefined;
     const fail = (err: unknown) => {
       const e = classifyError(err);
       node.status({ fill: 'red', shape: 'ring', text: `${e.code.toLowerCase()}${e.transient ? ' (transient)' : ''}` });
+      if (failing === e.code) return;
+      failing = e.code;
       node.send([null, { payload: undefined, error: e.toMsgError(source), odoo: { model: options?.feed.model } }]);
     };
     const handOn = (changes: Change[]) => {
@@ -31,6 +35,7 @@ export = function (RED: RED) {
       }
     };
     const showStatus = (feed: ChangeFeed) => {
+      failing = undefined;
       const lag = feed.stats.lastLagMs === undefined ? '' : ` · lag ${(feed.stats.lastLagMs / 1000).toFixed(1)} s`;
       node.status({ fill: 'green', shape: 'dot', text: RED._('odoo-changes.status.watching', { cursor: feed.cursorText, lag, count: feed.stats.emitted }) });
     };
