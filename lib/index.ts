@@ -9,3 +9,10 @@ export { readChunks, readAll } from './odoo/read';
 export * from './odoo/options';
 export { expandEnv } from './util/env';
 export * as resilience from './resilience';
+// changes out of Odoo, and documents sent out (odoo-changes, canonical-map from-odoo/to-supplier, revision-stamp)
+export { ChangeFeed, parseWebhook } from './odoo/changes';
+export type { Change, ChangeFeedOptions, StartFrom } from './odoo/changes';
+export { purchaseOrdersFromOdoo } from './canonical/from-odoo';
+export { compileOutbound } from './canonical/outbound';
+export type { OutboundSpec, SupplierFile } from './canonical/outbound';
+export { RevisionLedger } from './resilience/revisions';

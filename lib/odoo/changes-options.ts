@@ -21,6 +21,11 @@ export const changesNodeSchema = z.object({
   pageSize: num(1, 10_000, CHANGE_DEFAULTS.pageSize),
   start: z.enum(['now', 'beginning', 'date']).default('now'),
   startDate: z.string().trim().optional(),
+  related: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((l) => l.every((r) => /^[a-z0-9_]+(\.[a-z0-9_]+)+:[a-z_][a-z0-9_]*$/.test(r)), 'related: model:field pairs like purchase.order.line:order_id'),
   includeArchived: z.preprocess((v) => v === true || v === 'true', z.boolean()).default(false),
   push: z.preprocess((v) => v === true || v === 'true', z.boolean()).default(false),
   pushPath: z
@@ -52,7 +57,7 @@ export function parseChangesNodeOptions(def: Record<string, unknown>): ChangesNo
   const start: StartFrom = o.start === 'date' ? { from: 'date', date: o.startDate as string } : { from: o.start };
   if (o.push && !o.pushPath) throw configError('push: the webhook needs a path');
   return {
-    feed: { model: o.model, domain, fields: o.fields.length ? o.fields : ['display_name'], overlapMs: o.overlap * 1000, pageSize: o.pageSize, start, includeArchived: o.includeArchived },
+    feed: { model: o.model, domain, fields: o.fields.length ? o.fields : ['display_name'], overlapMs: o.overlap * 1000, pageSize: o.pageSize, start, includeArchived: o.includeArchived, related: o.related.map((r) => ({ model: r.split(':')[0] as string, field: r.split(':')[1] as string })) },
     intervalMs: o.interval * 1000,
     push: o.push,
     pushPath: o.pushPath ?? '',
@@ -73,7 +78,7 @@ export function webhookAuthorized(expected: string | undefined, given: { query?:
 export interface WatchEvents {
   /** A poll failed (the next one comes at its time). */
   failed(err: IntegrationError): void;
-  /** After every poll: for the status. */
+  /** After every poll that worked: for the status. */
   polled(feed: ChangeFeed): void;
 }
 
@@ -109,6 +114,7 @@ export class ChangeWatcher {
         await this.feed.poll();
       } catch (err) {
         if (!this.stopped) this.events.failed(classifyError(err));
+        return;
       }
       if (!this.stopped) this.events.polled(this.feed);
     });

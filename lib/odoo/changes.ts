@@ -52,6 +52,13 @@ export interface ChangeFeedOptions {
   includeArchived?: boolean;
   /** Most versions remembered (a safety bound; the window is the normal bound). */
   maxTracked?: number;
+  /**
+   * Related models whose changes are changes of the watched record: a
+   * `purchase.order.line` written alone does not move its order's
+   * `write_date`; with `{model: 'purchase.order.line', field: 'order_id'}` the
+   * order is handed on (with `via`) once per new version of its lines.
+   */
+  related?: Array<{ model: string; field: string }>;
 }
 
 export interface Change {
@@ -66,6 +73,8 @@ export interface Change {
   record: OdooRecord;
   /** Handed on this long after Odoo stamped it (ms). */
   lagMs: number;
+  /** Sent because of related records that changed (`related` option). */
+  via?: { model: string; ids: number[] };
 }
 
 export interface FeedStats {
@@ -103,6 +112,8 @@ type Stored = string;
 
 export class ChangeFeed {
   private readonly seen = new Map<number, string>();
+  /** Versions of related records seen, by `<model>:<id>`. */
+  private readonly relatedSeen = new Map<string, string>();
   private readonly deleted = new Set<number>();
   private cursor = EPOCH;
   /** Versions stamped before this are never handed on (start from a date or from now). */
@@ -115,7 +126,7 @@ export class ChangeFeed {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   readonly stats: FeedStats = { cursor: EPOCH, polls: 0, emitted: 0, calls: 0, tracked: 0, lastLagMs: undefined };
-  private readonly o: Required<Omit<ChangeFeedOptions, 'context' | 'start'>> & { context: Context; start: StartFrom };
+  private readonly o: Required<Omit<ChangeFeedOptions, 'context' | 'start' | 'related'>> & { related: Array<{ model: string; field: string }> } & { context: Context; start: StartFrom };
 
   private constructor(
     private readonly client: OdooClient,
@@ -133,7 +144,9 @@ export class ChangeFeed {
       context: { ...(options.context ?? {}), ...(options.includeArchived ? { active_test: false } : {}) },
       model: options.model,
       fields: options.fields,
+      related: options.related ?? [],
     };
+    for (const r of this.o.related) if (!/^[a-z0-9_]+(\.[a-z0-9_]+)+$/.test(r.model) || !/^[a-z_][a-z0-9_]*$/.test(r.field)) throw badInput(`related: "${r.model}:${r.field}" is not a model and its field to the watched record (e.g. purchase.order.line:order_id)`);
     if (!/^[a-z0-9_]+(\.[a-z0-9_]+)+$/.test(this.o.model)) throw badInput(`model "${this.o.model}" is not an Odoo model name (e.g. purchase.order)`);
     if (this.o.overlapMs < 0) throw badInput('the overlap window cannot be negative');
   }
@@ -151,7 +164,7 @@ export class ChangeFeed {
       await journal.close();
       throw err;
     }
-    const config = JSON.stringify({ model: feed.o.model, domain: feed.o.domain, start: feed.o.start, archived: feed.o.includeArchived });
+    const config = JSON.stringify({ model: feed.o.model, domain: feed.o.domain, start: feed.o.start, archived: feed.o.includeArchived, ...(feed.o.related.length ? { related: feed.o.related } : {}) });
     if (journal.get('config') === config && journal.get('cursor')) {
       feed.cursor = journal.get('cursor') as string;
       feed.floor = (journal.get('floor') as string | undefined) ?? EPOCH;
@@ -161,6 +174,7 @@ export class ChangeFeed {
       for (const [k, v] of journal.entries()) {
         if (k.startsWith('r:')) feed.seen.set(Number(k.slice(2)), v);
         else if (k.startsWith('d:')) feed.deleted.add(Number(k.slice(2)));
+        else if (k.startsWith('l:')) feed.relatedSeen.set(k.slice(2), v);
       }
     } else {
       // a new feed (or a changed one): forget what an older configuration handed on
@@ -239,7 +253,7 @@ export class ChangeFeed {
   }
 
   /** Every record stamped in the window, with the chosen fields, paged by (write_date, id). */
-  private async scan(): Promise<Map<number, OdooRecord>> {
+  private async scan(model = this.o.model, base: Domain = this.o.domain, fields: string[] = this.readFields): Promise<Map<number, OdooRecord>> {
     const found = new Map<number, OdooRecord>();
     const keep = (rows: OdooRecord[]) => {
       for (const r of rows) {
@@ -248,7 +262,7 @@ export class ChangeFeed {
       }
     };
     const read = (domain: Domain, order: string) =>
-      this.call(() => this.client.searchRead(this.o.model, { domain: and(this.o.domain, domain), fields: this.readFields, order, limit: this.o.pageSize, context: this.o.context }));
+      this.call(() => this.client.searchRead(model, { domain: and(base, domain), fields, order, limit: this.o.pageSize, context: this.o.context }));
     let from = this.windowStart();
     for (;;) {
       const page = await read([['write_date', '>=', from]], 'write_date asc, id asc');
@@ -292,6 +306,7 @@ export class ChangeFeed {
     this.stats.polls++;
     const scanStart = Date.now();
     const found = await this.scan();
+    const related = await Promise.all(this.o.related.map(async (r) => ({ ...r, found: await this.scan(r.model, [], [r.field, 'write_date']) })));
     let maxSeen = this.cursor;
     for (const r of found.values()) if ((r.write_date as string) > maxSeen) maxSeen = r.write_date as string;
     if (this.needsBaseline) {
@@ -302,6 +317,11 @@ export class ChangeFeed {
         this.seen.set(r.id as number, v);
         ops.push({ key: `r:${r.id}`, value: v });
       }
+      for (const rel of related) for (const r of rel.found.values()) {
+        const k = `${rel.model}:${r.id}`;
+        this.relatedSeen.set(k, versionOf(r));
+        ops.push({ key: `l:${k}`, value: versionOf(r) });
+      }
       this.cursor = maxSeen;
       this.polledAt = this.polledAtStored = scanStart;
       await this.journal.batch([...ops, { key: 'cursor', value: this.cursor }, { key: 'polledAt', value: String(scanStart) }, { key: 'baseline', value: undefined }]);
@@ -311,10 +331,46 @@ export class ChangeFeed {
       return [];
     }
     const changes = this.handOnNew([...found.values()], 'poll');
+    const relatedOps = this.o.related.length ? await this.handOnRelated(related, new Set(changes.map((c) => c.id))) : { changes: [], ops: [] };
     this.cursor = maxSeen;
     this.polledAt = scanStart;
-    await this.record(changes, true);
-    return changes;
+    await this.record([...changes, ...relatedOps.changes], true, relatedOps.ops);
+    return [...changes, ...relatedOps.changes];
+  }
+
+  /** Watched records whose related records have new versions: read and handed on once per poll, with `via`. */
+  private async handOnRelated(related: Array<{ model: string; field: string; found: Map<number, OdooRecord> }>, sentNow: Set<number>): Promise<{ changes: Change[]; ops: Array<{ key: string; value: string | undefined }> }> {
+    const ops: Array<{ key: string; value: string | undefined }> = [];
+    const via = new Map<number, { model: string; ids: number[] }>();
+    for (const rel of related) {
+      for (const r of rel.found.values()) {
+        const k = `${rel.model}:${r.id}`;
+        const v = versionOf(r);
+        const had = this.relatedSeen.get(k);
+        if (had !== undefined && !(splitVersion(v)[0] > splitVersion(had)[0] || (splitVersion(v)[0] === splitVersion(had)[0] && v !== had))) continue;
+        this.relatedSeen.set(k, v);
+        ops.push({ key: `l:${k}`, value: v });
+        const parent = Array.isArray(r[rel.field]) ? ((r[rel.field] as unknown[])[0] as number) : (r[rel.field] as number);
+        if (!Number.isInteger(parent) || sentNow.has(parent)) continue;
+        const entry = via.get(parent) ?? { model: rel.model, ids: [] };
+        entry.ids.push(r.id as number);
+        via.set(parent, entry);
+      }
+    }
+    if (!via.size) return { changes: [], ops };
+    const ids = [...via.keys()];
+    const rows: OdooRecord[] = [];
+    for (let i = 0; i < ids.length; i += this.o.pageSize) {
+      const chunk = ids.slice(i, i + this.o.pageSize);
+      rows.push(...(await this.call(() => this.client.searchRead(this.o.model, { domain: and(this.o.domain, [['id', 'in', chunk]]), fields: this.readFields, context: this.o.context }))));
+    }
+    const now = Date.now();
+    const changes: Change[] = rows.map((r) => ({ id: r.id as number, model: this.o.model, writeDate: r.write_date as string, action: 'changed' as const, source: 'poll' as const, record: r, lagMs: Math.max(0, now - odooTime(r.write_date as string)), via: via.get(r.id as number) as { model: string; ids: number[] } }));
+    if (!changes.length) return { changes, ops };
+    for (const c of changes) this.seen.set(c.id, versionOf(c.record));
+    this.handOn(changes);
+    this.stats.emitted += changes.length;
+    return { changes, ops };
   }
 
   private async hinted(ids: number[]): Promise<Change[]> {
@@ -326,7 +382,13 @@ export class ChangeFeed {
     }
     const changes = this.handOnNew(rows, 'push');
     if (changes.length) await this.record(changes, false);
-    return changes;
+    // a hint about a record that is not there: outside the domain, or deleted (a rule on deletion posts after the commit)
+    const found = new Set(rows.map((r) => r.id as number));
+    const absent = uniq.filter((id) => !found.has(id) && !this.deleted.has(id));
+    if (!absent.length) return changes;
+    const existing = new Set((await this.call(() => this.client.search(this.o.model, { domain: [['id', 'in', absent]], context: { ...this.o.context, active_test: false } }))) as number[]);
+    const gone = absent.filter((id) => !existing.has(id));
+    return gone.length ? [...changes, ...(await this.handDeleted(gone))] : changes;
   }
 
   /** Hands on the versions of `rows` not handed on yet, oldest stamp first (the caller records them). */
@@ -361,8 +423,8 @@ export class ChangeFeed {
   }
 
   /** Writes the versions handed on, the cursor, and forgets what fell out of the window, in one group commit. */
-  private async record(changes: Change[], withCursor: boolean): Promise<void> {
-    const ops: Array<{ key: string; value: string | undefined }> = changes.map((c) => ({ key: `r:${c.id}`, value: this.seen.get(c.id) }));
+  private async record(changes: Change[], withCursor: boolean, extra: Array<{ key: string; value: string | undefined }> = []): Promise<void> {
+    const ops: Array<{ key: string; value: string | undefined }> = [...changes.map((c) => ({ key: `r:${c.id}`, value: this.seen.get(c.id) })), ...extra];
     if (withCursor) {
       if (this.cursor !== this.stats.cursor || changes.length) ops.push({ key: 'cursor', value: this.cursor });
       // an older time on disk only widens the window after a restart: written when it matters, not every poll
@@ -374,6 +436,10 @@ export class ChangeFeed {
       for (const [id, v] of this.seen) if (splitVersion(v)[0] < oldest) {
         this.seen.delete(id);
         ops.push({ key: `r:${id}`, value: undefined });
+      }
+      for (const [k, v] of this.relatedSeen) if (splitVersion(v)[0] < oldest) {
+        this.relatedSeen.delete(k);
+        ops.push({ key: `l:${k}`, value: undefined });
       }
       // deletions are rare and never re-read: keep the newest few thousand
       if (this.deleted.size > 10_000) for (const id of [...this.deleted].slice(0, this.deleted.size - 10_000)) {

@@ -20,17 +20,22 @@ export = function (RED: RED) {
     let watcher: ChangeWatcher | undefined;
     let closing = false;
     let route: string | undefined;
+    // an Odoo that is down fails every poll: output 2 hears when failing starts or its reason changes, not every poll
+    let failing: string | undefined;
     const fail = (err: unknown) => {
       const e = classifyError(err);
       node.status({ fill: 'red', shape: 'ring', text: `${e.code.toLowerCase()}${e.transient ? ' (transient)' : ''}` });
+      if (failing === e.code) return;
+      failing = e.code;
       node.send([null, { payload: undefined, error: e.toMsgError(source), odoo: { model: options?.feed.model } }]);
     };
     const handOn = (changes: Change[]) => {
       for (const c of changes) {
-        node.send([{ payload: c.record, topic: `${c.model}/${c.id}`, correlationId: randomUUID(), odoo: { model: c.model, id: c.id, ids: [c.id], operation: c.action, writeDate: c.writeDate, source: c.source, lagMs: c.lagMs } }, null]);
+        node.send([{ payload: c.record, topic: `${c.model}/${c.id}`, correlationId: randomUUID(), odoo: { model: c.model, id: c.id, ids: [c.id], operation: c.action, writeDate: c.writeDate, source: c.source, lagMs: c.lagMs, ...(c.via ? { via: c.via } : {}) } }, null]);
       }
     };
     const showStatus = (feed: ChangeFeed) => {
+      failing = undefined;
       const lag = feed.stats.lastLagMs === undefined ? '' : ` · lag ${(feed.stats.lastLagMs / 1000).toFixed(1)} s`;
       node.status({ fill: 'green', shape: 'dot', text: RED._('odoo-changes.status.watching', { cursor: feed.cursorText, lag, count: feed.stats.emitted }) });
     };

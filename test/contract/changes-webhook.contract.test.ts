@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { OdooClient } from '../../lib/odoo/client';
 import { adminRequest, startNodeRed, type Runtime } from '../helpers/runtime';
+import { until } from '../helpers/red';
 import { runPrefix, startTarget, Target, targets, type TargetSpec } from '../helpers/target';
 
 const specs = targets();
@@ -32,6 +33,7 @@ describe.each(specs.map((spec) => [spec.label, spec] as const))('%s', (_label, s
   const token = `t-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   let partner: number;
   let automation: number | undefined;
+  let onDelete: number | undefined;
 
   beforeAll(async () => {
     target = await startTarget(spec);
@@ -49,7 +51,7 @@ describe.each(specs.map((spec) => [spec.label, spec] as const))('%s', (_label, s
       ...(push ? { credentials: { token } } : {}),
     });
     const sink = (id: string) => [
-      { id: `${id}-shape`, type: 'change', z: 'tab', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"id": odoo.id, "wd": odoo.writeDate, "src": odoo.source, "ref": payload.partner_ref}', tot: 'jsonata' }], wires: [[`${id}-file`]] },
+      { id: `${id}-shape`, type: 'change', z: 'tab', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"id": odoo.id, "wd": odoo.writeDate, "src": odoo.source, "op": odoo.operation, "ref": payload.partner_ref}', tot: 'jsonata' }], wires: [[`${id}-file`]] },
       { id: `${id}-file`, type: 'file', z: 'tab', filename: path.join(dir, `${id}.jsonl`), filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
     ];
     const flows = [
@@ -62,11 +64,11 @@ describe.each(specs.map((spec) => [spec.label, spec] as const))('%s', (_label, s
     expect(deployed.status).toBe(204);
     // the first poll of each node takes what exists as the starting point
     await sleep(1500);
-    if (target.real) automation = await automationRule(`${rt.url}/api/odoo-changes/${hookPath}?token=${token}`);
+    if (target.real) [automation, onDelete] = await automationRules(`${rt.url}/api/odoo-changes/${hookPath}?token=${token}`);
   }, 180_000);
 
   afterAll(async () => {
-    if (automation) await fixtures.unlink('base.automation', [automation]).catch(() => undefined);
+    for (const id of [automation, onDelete]) if (id) await fixtures.unlink('base.automation', [id]).catch(() => undefined);
     await rt?.close();
     const mine = await fixtures.search('purchase.order', { domain: [['origin', '=like', `${prefix}%`]] }).catch(() => [] as number[]);
     if (target.real && mine.length) await fixtures.unlink('purchase.order', mine).catch(() => undefined);
@@ -78,7 +80,7 @@ describe.each(specs.map((spec) => [spec.label, spec] as const))('%s', (_label, s
   });
 
   /** The automation rule the way an administrator makes it in Odoo 17+ (Settings > Automation Rules). */
-  async function automationRule(url: string): Promise<number> {
+  async function automationRules(url: string): Promise<[number, number]> {
     const [mod] = await fixtures.searchRead('ir.module.module', { domain: [['name', '=', 'base_automation']], fields: ['state'] });
     if (mod?.state !== 'installed') {
       if (process.env.ODOO_INSTALL_AUTOMATION !== '1') throw new Error(`base_automation is not installed on ${target.url}: install it (Settings > Apps > Automation Rules), or set ODOO_INSTALL_AUTOMATION=1 to let this test install it`);
@@ -92,18 +94,22 @@ describe.each(specs.map((spec) => [spec.label, spec] as const))('%s', (_label, s
     }]);
     // the rule fires on changes of these fields (Odoo proposes the domain's fields only)
     await fixtures.write('base.automation', [id as number], { trigger_field_ids: [[6, 0, fields]] });
-    return id as number;
+    const [del] = await fixtures.create('base.automation', [{
+      name: `${prefix} on deletion`, model_id: model, trigger: 'on_unlink', filter_domain: JSON.stringify([['origin', '=like', `${prefix}%`]]).replace(/"/g, "'"),
+      action_server_ids: [[0, 0, { name: `${prefix} post deletion`, state: 'webhook', model_id: model, webhook_url: url }]],
+    }]);
+    return [id as number, del as number];
   }
 
   /** Sandbox: what Odoo 19 posts after the commit; a third of the calls get lost, as when Odoo's 1 s timeout passes. */
   let sent = 0;
-  async function odooWouldPost(id: number): Promise<void> {
-    if (target.real || sent++ % 3 === 2) return;
+  async function odooWouldPost(id: number, always = false): Promise<void> {
+    if (target.real || (!always && sent++ % 3 === 2)) return;
     const res = await fetch(`${rt.url}/api/odoo-changes/${hookPath}?token=${token}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ _action: `${prefix} post(#1)`, _id: id, _model: 'purchase.order' }) });
     expect(res.status).toBe(202);
   }
 
-  const lines = (id: string): Array<{ id: number; wd: string; src: string; ref: string | false }> => {
+  const lines = (id: string): Array<{ id: number; wd: string; src: string; op: string; ref: string | false }> => {
     const f = path.join(dir, `${id}.jsonl`);
     return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
   };
@@ -123,20 +129,32 @@ describe.each(specs.map((spec) => [spec.label, spec] as const))('%s', (_label, s
     const final = await fixtures.searchRead('purchase.order', { domain: [['origin', '=like', `${prefix}%`]], fields: ['partner_ref', 'write_date'] });
     const want = final.map((r) => `${r.id}@${r.write_date}@${r.partner_ref}`).sort();
     const has = (id: string) => {
-      const got = new Set(lines(id).map((l) => `${l.id}@${l.wd}@${l.ref}`));
+      const got = new Set(lines(id).filter((l) => l.op === 'changed').map((l) => `${l.id}@${l.wd}@${l.ref}`));
       return want.every((w) => got.has(w));
     };
     const start = Date.now();
     while (!(has('push') && has('poll')) && Date.now() - start < 30_000) await sleep(200);
     await sleep(2500);
     for (const id of ['push', 'poll']) {
-      const got = lines(id).map((l) => `${l.id}@${l.wd}@${l.ref}`);
+      const got = lines(id).filter((l) => l.op === 'changed').map((l) => `${l.id}@${l.wd}@${l.ref}`);
       expect(new Set(got).size).toBe(got.length);
       expect(want.filter((w) => !got.includes(w))).toEqual([]);
     }
     const bySource = lines('push').reduce<Record<string, number>>((n, l) => ({ ...n, [l.src]: (n[l.src] ?? 0) + 1 }), {});
     expect(bySource.push ?? 0).toBeGreaterThan(0);
     expect(lines('poll').every((l) => l.src === 'poll')).toBe(true);
+    // deletions: Odoo posts after the commit; only the webhook can see them, each once
+    const gone = ids.slice(0, 3);
+    // by the fixture login: Purchase / User may not delete orders
+    // Odoo deletes only cancelled orders
+    await fixtures.call('purchase.order', 'button_cancel', { ids: gone });
+    await fixtures.unlink('purchase.order', gone);
+    if (!target.real) for (const id of gone) await odooWouldPost(id, true);
+    const deleted = () => lines('push').filter((l) => l.op === 'deleted').map((l) => l.id).sort((a, b) => a - b);
+    await until(() => deleted().length >= 3, 'three deletions', 15_000);
+    await sleep(1000);
+    expect(deleted()).toEqual([...gone].sort((a, b) => a - b));
+    expect(lines('poll').some((l) => l.op === 'deleted')).toBe(false);
     // eslint-disable-next-line no-console
     console.log(`${spec.label}: ${final.length} orders, push node sent ${JSON.stringify(bySource)}, poll node sent ${lines('poll').length}`);
   }, 120_000);

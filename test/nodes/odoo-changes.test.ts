@@ -104,11 +104,12 @@ describe('odoo-changes', () => {
     expect(await post(app, '/odoo-changes/partners?token=s3cret-token', body)).toBe(404);
   });
 
-  it('an Odoo that fails a poll: the error on output 2, structured; the next poll goes on', async () => {
-    ctx.sandbox.inject({ model: 'res.partner', method: 'search_read', httpStatus: 503, times: 1 });
+  it('an Odoo that fails polls: one error on output 2 while it keeps failing, structured; the poll after it sends what changed', async () => {
+    ctx.sandbox.inject({ model: 'res.partner', method: 'search_read', httpStatus: 503, times: 4 });
     const a = partner('FAIL-a');
     const { ok, err } = await load({ domain: '[["ref", "=like", "FAIL-%"]]' });
-    await until(() => ok.length === 1, 'the record after the failed poll');
+    await until(() => ok.length === 1, 'the record after the failed polls');
+    expect(err).toHaveLength(1);
     expect(err[0].error).toMatchObject({ transient: true, source: { id: 'n1', type: 'odoo-changes' } });
     expect(ok[0].payload.id).toBe(a);
   });

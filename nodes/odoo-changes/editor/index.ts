@@ -33,6 +33,7 @@ red().nodes.registerType<OdooChangesNode>('odoo-changes', {
     pageSize: { value: 500, validate: atLeast(1) },
     start: { value: 'now', validate: oneOf(['now', 'beginning', 'date']) },
     startDate: { value: '' },
+    related: { value: '', validate: (v) => String(v || '').split(',').map((s) => s.trim()).filter(Boolean).every((r) => /^[a-z0-9_]+(\.[a-z0-9_]+)+:[a-z_][a-z0-9_]*$/.test(r)) },
     includeArchived: { value: false },
     push: { value: false },
     pushPath: { value: '', validate: (v) => !v || /^[A-Za-z0-9_-]+$/.test(String(v)) },
