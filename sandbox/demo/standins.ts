@@ -117,6 +117,8 @@ export const sftpStandIn: StandIn = {
         SUPPLIER_SFTP_USER: sftp.username,
         SUPPLIER_SFTP_PASSWORD: sftp.password,
         SUPPLIER_SFTP_FINGERPRINT: sftp.fingerprint,
+        // a file is taken once two polls see it unchanged: poll the stand-in often, so the samples land within seconds
+        ...(ctx.env.SUPPLIER_SFTP_POLL_SECONDS ? {} : { SUPPLIER_SFTP_POLL_SECONDS: '5' }),
         // po-publish uploads the purchase orders here
         ...(ctx.env.SUPPLIER_SFTP_INBOX ? {} : { SUPPLIER_SFTP_INBOX: '/suppliers/acme-tools/purchase-orders' }),
       },
