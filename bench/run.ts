@@ -17,12 +17,15 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'retry-gate': () => require('./retry-gate').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'exactly-once': () => require('./exactly-once').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'plant-inventory': () => require('./plant-inventory').run(),
 };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
-  const names = args.filter((a) => !a.startsWith('--'));
+  // `--rate 2000`: the value of an option is no benchmark name
+  const names = args.filter((a, i) => !a.startsWith('--') && !/^--(rate|events|seconds|baseline-events)$/.test(args[i - 1] ?? ''));
   if (names.length === 0 || names.some((n) => !BENCHES[n])) {
     process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [--json]\n`);
     process.exit(2);
