@@ -23,6 +23,7 @@ import path from 'node:path';
 import { OdooClient } from '../lib/odoo/client';
 import { OdooWriter } from '../lib/odoo/writer';
 import { fork } from 'node:child_process';
+import mqtt from 'mqtt';
 import { startEmbeddedBroker } from '../sandbox/plant/broker';
 import { plantMasterData, startPlantStandIn, type PlantEvent } from '../sandbox/plant/simulator';
 
@@ -92,7 +93,7 @@ async function startRuntime(flows: unknown[], env: Record<string, string>) {
   await RED.start();
   await started;
   return {
-    RED: RED as { nodes: { getNode(id: string): any } },
+    RED: RED as { nodes: { getNode(id: string): any }; hooks: { add(name: string, fn: (ev: any) => void): void } },
     close: async () => {
       await RED.stop();
       fs.rmSync(userDir, { recursive: true, force: true });
@@ -134,13 +135,23 @@ export async function run(): Promise<Record<string, unknown>> {
   const embedded = process.env.MQTT_URL ? undefined : await startEmbeddedBroker();
   const mqttUrl = process.env.MQTT_URL ?? (embedded?.url as string);
   const flows = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'flows', 'plant-inventory.json'), 'utf8')) as unknown[];
-  const rt = await startRuntime(flows, { MQTT_URL: mqttUrl, MQTT_CLIENT_ID: `bench-plant-${process.pid}`, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey });
+  const clientId = `bench-plant-${process.pid}`;
+  const rt = await startRuntime(flows, { MQTT_URL: mqttUrl, MQTT_CLIENT_ID: clientId, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey });
   const published = new Map<string, number>();
   const latencies: number[] = [];
   let lastApplied = 0;
   let applied = 0;
-  rt.RED.nodes.getNode('pi-stock').on('stock-applied', (s: { eventIds: string[] }) => {
+  const batchMs: number[] = [];
+  // when each event reached stock-events: the part of the latency before the journal
+  const receiveLag: number[] = [];
+  rt.RED.hooks.add('onReceive', (ev: { destination: { id: string }; msg: { payload?: { eventId?: string } } }) => {
+    if (ev.destination.id !== 'pi-stock') return;
+    const t = published.get(String(ev.msg.payload?.eventId));
+    if (t !== undefined) receiveLag.push(Date.now() - t);
+  });
+  rt.RED.nodes.getNode('pi-stock').on('stock-applied', (s: { eventIds: string[]; ms: number }) => {
     const now = Date.now();
+    batchMs.push(s.ms);
     lastApplied = now;
     applied += s.eventIds.length;
     for (const id of s.eventIds) {
@@ -173,6 +184,8 @@ export async function run(): Promise<Record<string, unknown>> {
   }
   latencies.sort((a, b) => a - b);
   await rt.close();
+  // end the flow's persistent session: a member left in the shared group would get its share of later events queued
+  await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
   await embedded?.close();
   // the baseline replays a slice of the same kind of events, one write per event
   const sample = Array.from({ length: option('baseline-events', 300) }, (_x, i) => ({ eventId: `b${i}`, site: 'S1', location: data.locations[i % sitesN]?.barcode as string, internalRef: data.products[i % productsN]?.default_code as string, kind: 'adjust' as const, quantity: 1, uom: 'Units', occurredAt: new Date().toISOString() }));
@@ -194,6 +207,11 @@ export async function run(): Promise<Record<string, unknown>> {
     quants: Object.keys(report.expected).length,
     events_per_odoo_call: Math.round((report.events / Math.max(1, calls)) * 10) / 10,
     p50_latency_ms: percentile(latencies, 50),
+    p50_receive_lag_ms: percentile([...receiveLag].sort((a, b) => a - b), 50),
+    p99_receive_lag_ms: percentile([...receiveLag].sort((a, b) => a - b), 99),
+    batches: batchMs.length,
+    batch_odoo_ms_p50: percentile([...batchMs].sort((a, b) => a - b), 50),
+    batch_odoo_ms_max: Math.max(0, ...batchMs),
     broker: process.env.MQTT_URL ? mqttUrl : 'embedded aedes',
     baseline_one_write_per_event: base,
   };

@@ -9,3 +9,4 @@ export { readChunks, readAll } from './odoo/read';
 export * from './odoo/options';
 export { expandEnv } from './util/env';
 export * as resilience from './resilience';
+export * as inventory from './inventory';
