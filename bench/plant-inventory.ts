@@ -134,7 +134,10 @@ export async function run(): Promise<Record<string, unknown>> {
   const data = plantMasterData({ sites: sitesN, products: productsN, prefix });
   const embedded = process.env.MQTT_URL ? undefined : await startEmbeddedBroker();
   const mqttUrl = process.env.MQTT_URL ?? (embedded?.url as string);
-  const flows = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'flows', 'plant-inventory.json'), 'utf8')) as unknown[];
+  // the committed flow in a share group of its own: sessions other runs left on a shared broker take no share
+  const flows = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'flows', 'plant-inventory.json'), 'utf8')) as Array<Record<string, unknown>>).map((n) =>
+    n.type === 'mqtt in' ? { ...n, topic: String(n.topic).replace(/^\$share\/[^/]+\//, `$share/bench-${process.pid}/`) } : n,
+  );
   const clientId = `bench-plant-${process.pid}`;
   const rt = await startRuntime(flows, { MQTT_URL: mqttUrl, MQTT_CLIENT_ID: clientId, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey });
   const published = new Map<string, number>();
