@@ -16,3 +16,4 @@ export { purchaseOrdersFromOdoo } from './canonical/from-odoo';
 export { compileOutbound } from './canonical/outbound';
 export type { OutboundSpec, SupplierFile } from './canonical/outbound';
 export { RevisionLedger } from './resilience/revisions';
+export * as inventory from './inventory';

@@ -58,6 +58,8 @@ export interface BatchSummary {
   /** Events that changed nothing (late adjustments inside a newer count, older counts). */
   absorbed: number;
   failed: number;
+  /** How long Odoo took for this batch (all its attempts, in this process). */
+  ms: number;
   eventIds: string[];
   writes: Array<{ product_id: number; location_id: number; operation: 'set_quant' | 'adjust_quant'; quantity: number; events: string[] }>;
 }
@@ -311,6 +313,7 @@ export class StockEventsCore {
 
   /** Sends a recorded batch; true once its outcome is on disk, false when Odoo could not take it now. */
   private async apply(b: BatchRecord): Promise<boolean> {
+    const started = Date.now();
     const { writer } = this.target();
     const sent = b.writes.filter((w) => w.op !== 'none');
     // one Odoo batch per operation, whatever the writer's defaults
@@ -370,6 +373,7 @@ export class StockEventsCore {
       adjustments: real.filter((w) => w.op === 'adjust').length,
       absorbed: b.absorbed,
       failed: failedEvents.size,
+      ms: Date.now() - started,
       eventIds: applied,
       writes: real.map((w) => ({ product_id: w.product_id, location_id: w.location_id, operation: w.op === 'set' ? 'set_quant' : 'adjust_quant', quantity: w.quantity, events: w.events })),
     });

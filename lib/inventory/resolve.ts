@@ -19,8 +19,14 @@ const ALL_UNITS = { active_test: false, lang: 'en_US' };
 export async function resolveEvents(events: InventoryEvent[], lookups: LookupCache): Promise<Resolution[]> {
   const products = await lookups.find('product.product', 'default_code', events.map((e) => e.internalRef), { fields: ['uom_id', 'tracking'] });
   const units = await lookups.find('uom.uom', 'name', events.map((e) => e.uom), { context: ALL_UNITS });
-  const names = await lookups.find('stock.location', 'complete_name', events.map((e) => e.location), { fields: ['usage'] });
-  const barcodes = await lookups.find('stock.location', 'barcode', events.map((e) => e.location).filter((l) => !names.has(l)), { fields: ['usage'] });
+  // a full name has a "/" (WH/Stock): names without one are tried as barcodes first, so a batch
+  // of barcodes does not search for names that cannot be (a value not found is asked again next time)
+  const locs = [...new Set(events.map((e) => e.location))];
+  const byName = await lookups.find('stock.location', 'complete_name', locs.filter((l) => l.includes('/')), { fields: ['usage'] });
+  const byCode = await lookups.find('stock.location', 'barcode', locs.filter((l) => !byName.has(l)), { fields: ['usage'] });
+  const lateNames = await lookups.find('stock.location', 'complete_name', locs.filter((l) => !l.includes('/') && !byCode.has(l)), { fields: ['usage'] });
+  const names = new Map([...byName, ...lateNames]);
+  const barcodes = byCode;
   return events.map((e): Resolution => {
     if (e.kind === 'move') return { ok: false, message: `event ${e.eventId}: kind "move" is not applied to Odoo yet; send counts or adjustments` };
     if (e.lotNumber !== undefined) return { ok: false, message: `event ${e.eventId}: stock by lot/serial number ("${e.lotNumber}") is not applied to Odoo yet` };
