@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isConfigured, standIns, type RunningStandIn } from './standins';
 
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const userDir = path.resolve(env.NODE_RED_USER_DIR || path.join(ROOT, '.node-red'));
   env.NODE_RED_USER_DIR = userDir;
+  // the plant flow's MQTT session is persistent (QoS 1 events wait at the broker while Node-RED restarts): it needs a client id that stays
+  if (!env.MQTT_CLIENT_ID) env.MQTT_CLIENT_ID = `odoo-supply-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '-')}`;
   const workDir = path.join(userDir, 'stand-ins');
   fs.mkdirSync(workDir, { recursive: true });
   const running: RunningStandIn[] = [];
