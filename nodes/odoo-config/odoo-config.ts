@@ -5,6 +5,7 @@ import type { Node, NodeDef, NodeStatus, RED, Request, Response } from '../share
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { migrations } from './migrations';
 import { migratedOptions } from '../shared/migrate';
+import { accessReport, type NodeDefinition } from '../../lib/odoo/access';
 
 
 /** How long a closing server waits for its nodes to finish writing before it drops the connection (Node-RED allows 15 s). */
@@ -121,6 +122,15 @@ export = function (RED: RED) {
     withClient(req, res, (c) =>
       c.searchRead('ir.model', { domain: q ? ['|', ['model', 'ilike', q], ['name', 'ilike', q]] : [], fields: ['model', 'name'], limit: 50, order: 'model asc' }),
     );
+  });
+
+  /** Check access: the rights the deployed nodes using this server need, asked of Odoo as its user. */
+  RED.httpAdmin.get('/odoo-config/:id/access', RED.auth.needsPermission('odoo-config.read'), (req: Request, res: Response) => {
+    const users: NodeDefinition[] = [];
+    RED.nodes.eachNode?.((def) => {
+      if (def.server === req.params.id && !def.d) users.push(def);
+    });
+    withClient(req, res, (c) => accessReport(c, users));
   });
 
   /** Field picker: fields_get of one model. */

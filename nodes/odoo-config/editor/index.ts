@@ -5,6 +5,7 @@ import { red, type EditorNode } from '../../shared/editor/red';
 import { oneOf, rule } from '../../shared/editor/rules';
 import { migrations } from '../migrations';
 import { testConnection } from './test-connection';
+import { checkAccess } from './check-access';
 
 interface OdooConfigEditorNode extends EditorNode {
   url: string;
@@ -51,6 +52,10 @@ red().nodes.registerType<OdooConfigEditorNode>('odoo-config', {
     $('#odoo-config-test').on('click', (evt) => {
       evt.preventDefault();
       testConnection(node);
+    });
+    $('#odoo-config-access').on('click', (evt) => {
+      evt.preventDefault();
+      checkAccess(node);
     });
   },
   ...editHooks,
