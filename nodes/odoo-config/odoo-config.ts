@@ -6,12 +6,14 @@ import type { OdooConfigNode } from '../shared/odoo-server';
 import { migrations } from './migrations';
 import { migratedOptions } from '../shared/migrate';
 import { accessReport, type NodeDefinition } from '../../lib/odoo/access';
+import { serveMetrics } from '../shared/metrics';
 
 
 /** How long a closing server waits for its nodes to finish writing before it drops the connection (Node-RED allows 15 s). */
 const CLOSE_WAIT_MS = 13_000;
 
 export = function (RED: RED) {
+  serveMetrics(RED);
   function OdooConfig(this: OdooConfigNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
     def = migratedOptions(this, def, migrations);
