@@ -7,7 +7,13 @@ import { migrations } from './migrations';
 import { migratedOptions } from '../shared/migrate';
 import { accessReport, type NodeDefinition } from '../../lib/odoo/access';
 import { serveMetrics } from '../shared/metrics';
+import { apiKeyExpiry, daysLeft, keyStatus, type KeyExpiry } from '../../lib/odoo/api-key';
+import { apiKeyDaysLeft } from '../../lib/metrics';
+import { KEY_WARN_DAYS } from '../../lib/odoo/options';
 
+
+/** How often the API key's expiry is read again, so the warning comes as the days pass. */
+const KEY_CHECK_MS = 12 * 3_600_000;
 
 /** How long a closing server waits for its nodes to finish writing before it drops the connection (Node-RED allows 15 s). */
 const CLOSE_WAIT_MS = 13_000;
@@ -37,9 +43,28 @@ export = function (RED: RED) {
       if (!client) throw problem as IntegrationError;
       return client;
     };
+    // the API key's expiry: in the status of every node using this server, and in the metrics
+    let key: KeyExpiry | undefined;
+    const warnDays = def.keyWarnDays === undefined || def.keyWarnDays === '' ? KEY_WARN_DAYS : Number(def.keyWarnDays);
+    const unregisterKey = apiKeyDaysLeft.add(() => {
+      const left = daysLeft(key);
+      return left === undefined ? [] : [[{ server: node.id, name: node.name ?? '' }, left]];
+    });
+    const checkKey = (info: { protocol: string; serverVersion: string }) =>
+      apiKeyExpiry(node.client()).then((k) => {
+        key = k;
+        node.keyExpiry = k;
+        const s = keyStatus(k, warnDays);
+        broadcast({ fill: s.warn ? 'yellow' : 'green', shape: s.warn ? 'ring' : 'dot', text: `${info.protocol} · Odoo ${info.serverVersion}${s.suffix}` });
+        if (s.message) node.warn(s.message);
+      });
+    let keyTimer: NodeJS.Timeout | undefined;
     node.connect = async () => {
       const info = await node.client().connect();
       broadcast({ fill: 'green', shape: 'dot', text: `${info.protocol} · Odoo ${info.serverVersion}` });
+      const check = () => void checkKey(info).catch((err: unknown) => node.log(`API key expiry not known: ${classifyError(err).message}`));
+      check();
+      keyTimer ??= setInterval(check, KEY_CHECK_MS).unref();
       return info;
     };
     node.register = (user) => {
@@ -65,6 +90,8 @@ export = function (RED: RED) {
     };
     node.on('close', (_removed: boolean, done: () => void) => {
       // users (odoo-write flushing its queue) still need the connection: close it after the last one leaves
+      unregisterKey();
+      clearInterval(keyTimer);
       const finish = () => {
         clearTimeout(timer);
         client?.close();
@@ -132,7 +159,7 @@ export = function (RED: RED) {
     RED.nodes.eachNode?.((def) => {
       if (def.server === req.params.id && !def.d) users.push(def);
     });
-    withClient(req, res, (c) => accessReport(c, users));
+    withClient(req, res, async (c) => ({ ...(await accessReport(c, users)), key: await apiKeyExpiry(c) }));
   });
 
   /** Field picker: fields_get of one model. */

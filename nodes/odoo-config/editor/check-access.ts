@@ -4,7 +4,8 @@ import type { EditorNode } from '../../shared/editor/red';
 
 interface NodeRef { id: string; type: string; name?: string }
 interface AccessCheck { model: string; operation: string; allowed: boolean; groups?: string[]; message?: string; by: NodeRef[] }
-interface AccessAnswer { ok: boolean; serverVersion?: string; checks?: AccessCheck[]; unchecked?: Array<NodeRef & { reason: string }>; error?: { message: string; code: string } }
+interface KeyExpiry { state: 'expires' | 'never' | 'unknown'; expiresAt?: string; daysLeft?: number; keys?: number; reason?: string }
+interface AccessAnswer { key?: KeyExpiry; ok: boolean; serverVersion?: string; checks?: AccessCheck[]; unchecked?: Array<NodeRef & { reason: string }>; error?: { message: string; code: string } }
 
 const label = (n: NodeRef) => n.name || n.type;
 
@@ -27,6 +28,16 @@ function show($out: JQuery, a: AccessAnswer): void {
     line($out, false, `${what} (${c.by.map(label).join(', ')})`, groups);
   }
   for (const c of checks.filter((x) => x.allowed)) line($out, true, `${c.model} ${c.operation}`);
+  const k = a.key;
+  if (k) {
+    const text =
+      k.state === 'expires'
+        ? t('access.keyExpires', { days: k.daysLeft, date: String(k.expiresAt).slice(0, 10), several: (k.keys ?? 1) > 1 ? t('access.keySeveral', { count: k.keys }) : '' })
+        : k.state === 'never'
+          ? t('access.keyNever')
+          : t('access.keyUnknown', { reason: k.reason ?? '?' });
+    $('<div class="odoo-supply-detail odoo-supply-key"></div>').text(text).appendTo($out);
+  }
   for (const u of a.unchecked ?? []) $('<div class="odoo-supply-detail"></div>').text(t('access.unchecked', { node: label(u), reason: u.reason })).appendTo($out);
   $out.show();
 }

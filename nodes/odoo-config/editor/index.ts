@@ -27,6 +27,7 @@ red().nodes.registerType<OdooConfigEditorNode>('odoo-config', {
     maxResponseMb: { value: 256, validate: rule('maxResponseMb') },
     context: { value: '', validate: rule('configContext', 'context') },
     secretEnv: { value: '', validate: rule('secretEnv') },
+    keyWarnDays: { value: 14, validate: rule('keyWarnDays') },
   },
   credentials: {
     secret: { type: 'password' },
