@@ -8,6 +8,7 @@ import { migratedOptions } from '../shared/migrate';
 import { migrations } from './migrations';
 import type { Done, Node, NodeDef, NodeMessage, RED, Request, Response } from '../shared/red';
 import { meterOf } from '../shared/metrics';
+import { nodeLog } from '../shared/log';
 import { deadLetterByCode, deadLetterDepth } from '../../lib/metrics';
 
 interface Handle {
@@ -90,7 +91,7 @@ export = function (RED: RED) {
           if (closing) return store.close();
           handle.service = new DeadLetterService(store, { ...o, ...(node.z ? { flow: node.z } : {}) }, {
             replay: (msg) => node.send(msg),
-            log: (level, text, correlationId) => node[level === 'warn' ? 'warn' : 'log'](correlationId ? `[${correlationId}] ${text}` : text),
+            log: nodeLog(RED, node),
             changed: () => {
               timers.status ??= setTimeout(showStatus, 300);
             },

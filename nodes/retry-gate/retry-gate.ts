@@ -3,6 +3,7 @@ import { RetryGateCore, type GateEvents } from '../../lib/resilience/gate';
 import { dataFile, parseGateOptions } from '../../lib/resilience/options';
 import { migratedOptions } from '../shared/migrate';
 import { meterOf } from '../shared/metrics';
+import { nodeLog } from '../shared/log';
 import { CIRCUIT_VALUE, circuitState, retriesPending } from '../../lib/metrics';
 import { migrations } from './migrations';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
@@ -42,7 +43,7 @@ export = function (RED: RED) {
         node.send([null, msg]);
       },
       // every log line names the message's correlation id when it has one
-      log: (level, text, correlationId) => node[level === 'warn' ? 'warn' : 'log'](correlationId ? `[${correlationId}] ${text}` : text),
+      log: nodeLog(RED, node),
       changed: () => {
         // status at most every 200 ms: 50,000 messages must not mean 50,000 status events
         statusTimer ??= setTimeout(() => {

@@ -44,9 +44,10 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
     let schedule: Scheduled | undefined;
 
     const meter = meterOf(node);
-    const fail = (error: IntegrationError, file?: unknown) => {
+    // a problem message starts here (an entry point): it gets a correlation id, the file's when it had one
+    const fail = (error: IntegrationError, file?: unknown, correlationId: string = randomUUID()) => {
       meter.failed++;
-      const msg: NodeMessage = { payload: file ?? null, ...(file ? { file } : {}), error: error.toMsgError(source) };
+      const msg: NodeMessage = { payload: file ?? null, ...(file ? { file } : {}), correlationId, error: error.toMsgError(source) };
       if (errorOutputWired(def)) node.send([null, msg]);
       else node.error(error.message, msg);
     };
@@ -57,8 +58,9 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
         poller = new SupplierPoller(server.connection(), { ...config.poll, instance: INSTANCE, supplier: node.name || String(def.dir) }, ledger, {
           file(file, data) {
             meter.ok++;
-            node.send([{ _msgid: randomUUID(), payload: data, file, correlationId: randomUUID(), topic: file.name }, null]);
-            if (config.settle === 'emit') poller?.settle(file.claim).catch((err) => fail(classifyError(err), file));
+            const correlationId = randomUUID();
+            node.send([{ _msgid: randomUUID(), payload: data, file, correlationId, topic: file.name }, null]);
+            if (config.settle === 'emit') poller?.settle(file.claim).catch((err) => fail(classifyError(err), file, correlationId));
           },
           problem: (error, file) => fail(error, file),
           notice: (text) => node.log(text),
