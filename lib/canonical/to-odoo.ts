@@ -493,3 +493,58 @@ async function planBySchema(schemaId: string, objects: unknown[], lookups: Looku
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }
+
+/**
+ * The Odoo rights applying each canonical object needs (the lookups above and the
+ * writes odoo-write makes of their plans): what Check access asks Odoo about a
+ * deployed `canonical-map` (to Odoo). `note` posts in the chatter, which needs
+ * write on the document (mail.thread's `_mail_post_access`).
+ */
+export const SCHEMA_ODOO_ACCESS: Record<ToOdooSchema, ReadonlyArray<readonly [string, ReadonlyArray<'read' | 'create' | 'write' | 'unlink'>]>> = {
+  'supplier-price@1': [
+    ['res.partner', ['read']],
+    ['product.product', ['read']],
+    ['res.currency', ['read']],
+    ['uom.uom', ['read']],
+    ['product.supplierinfo', ['read', 'create', 'write']],
+  ],
+  'purchase-order@1': [
+    ['res.partner', ['read']],
+    ['res.currency', ['read']],
+    ['product.product', ['read']],
+    ['uom.uom', ['read']],
+    ['purchase.order', ['read', 'create']],
+    ['purchase.order.line', ['create']],
+  ],
+  'po-ack@1': [
+    ['res.partner', ['read']],
+    ['product.product', ['read']],
+    ['product.supplierinfo', ['read']],
+    ['purchase.order', ['read', 'write']],
+    ['purchase.order.line', ['read', 'write']],
+  ],
+  'shipment-notice@1': [
+    ['res.partner', ['read']],
+    ['product.product', ['read']],
+    ['purchase.order', ['read']],
+    ['purchase.order.line', ['read']],
+    ['stock.picking', ['read', 'write']],
+    ['stock.move', ['read', 'write']],
+  ],
+  'supplier-invoice@1': [
+    ['res.partner', ['read']],
+    ['res.currency', ['read']],
+    ['product.product', ['read']],
+    ['purchase.order', ['read']],
+    ['purchase.order.line', ['read']],
+    ['account.move', ['read', 'create']],
+  ],
+  'inventory-event@1': [
+    ['product.product', ['read']],
+    ['stock.location', ['read']],
+    ['stock.picking.type', ['read']],
+    ['stock.quant', ['read', 'create', 'write']],
+    ['stock.picking', ['read', 'create', 'write']],
+    ['stock.move', ['create', 'write']],
+  ],
+};

@@ -6,6 +6,7 @@ import { CallParams, Protocol, Transport } from './transport';
 import { autoProtocol, groupCall, nameSearchKwargs, odooVersion, OdooVersion, parseServerVersion } from './versions';
 import { rpcCall, XmlRpcTransport } from './xmlrpc';
 import { searchReadPages } from './paging';
+import { odooCalls } from '../metrics';
 
 export { andAll } from './paging';
 
@@ -175,7 +176,16 @@ export class OdooClient {
     const context = { ...(this.options.context ?? {}), ...(params.context ?? {}) };
     this.calls++;
     const sent = params.kwargs ? { ...params, kwargs: withoutUndefined(params.kwargs) } : params;
-    return this.gate.run(() => transport.execute(model, method, { ...sent, context }));
+    // latency includes the wait for a free connection: what the flow sees
+    const started = performance.now();
+    try {
+      const answer = await this.gate.run(() => transport.execute(model, method, { ...sent, context }));
+      odooCalls.observe({ model, method, outcome: 'ok' }, (performance.now() - started) / 1000);
+      return answer;
+    } catch (err) {
+      odooCalls.observe({ model, method, outcome: 'error' }, (performance.now() - started) / 1000);
+      throw err;
+    }
   }
 
   searchRead(model: string, o: SearchOptions = {}): Promise<OdooRecord[]> {

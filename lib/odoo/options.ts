@@ -42,7 +42,11 @@ export const configNodeSchema = z.object({
   context: jsonObject('context'),
   /** Name of an environment variable holding the secret: how committed flows carry a key without a credential. */
   secretEnv: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name like ODOO_API_KEY').optional().or(z.literal('').transform(() => undefined)),
+  /** Warn in the node status this many days before the API key expires. */
+  keyWarnDays: optionalInt(0, 365),
 });
+
+export const KEY_WARN_DAYS = 14;
 
 /**
  * Config node properties (and its secret) → client options. `${ENV}` references

@@ -29,6 +29,12 @@ export interface OdooVersion {
   fields: FieldNames;
   apiKeys: ApiKeyRules;
   integrationUser: IntegrationUserNeeds;
+  /**
+   * How a user asks whether it may do an operation on a model at all (its ACLs):
+   * `has_access(operation)` on an empty recordset (≥ 18, where `check_access_rights`
+   * is deprecated), `check_access_rights(operation, raise_exception=False)` (≤ 17).
+   */
+  accessQuery: 'has_access' | 'check_access_rights';
 }
 
 /** Field names that moved between versions, by what they mean. */
@@ -80,7 +86,11 @@ export interface IntegrationUserNeeds {
 }
 
 export interface ApiKeyRules {
-  /** Odoo ≥ 18 stores an expiration date per key; 17 keys live until revoked. */
+  /**
+   * Odoo ≥ 18 stores an expiration date per key (`res.users.apikeys.expiration_date`,
+   * readable by the key's own user: record rule "Users can read and delete their own
+   * keys"); 17's model has no such field and keys live until revoked.
+   */
   expiry: boolean;
   /** Non-administrators must give an expiry, at most this many days (19: 90 on a default database). */
   nonAdminMaxDays: number | undefined;
@@ -127,6 +137,7 @@ export function odooVersion(raw: string): OdooVersion {
       inventoryCounts: major >= 19 ? 'stock.group_stock_user' : 'stock.group_stock_manager',
       emailForChatter: major < 19,
     },
+    accessQuery: major >= 18 ? 'has_access' : 'check_access_rights',
   };
 }
 
@@ -162,6 +173,24 @@ export function groupCall(v: OdooVersion, q: GroupQuery): { method: string; kwar
   if (q.offset !== undefined) kwargs.offset = q.offset;
   if (q.order !== undefined) kwargs[modern ? 'order' : 'orderby'] = q.order;
   return { method: v.groupMethod, kwargs };
+}
+
+export type AccessOperation = 'read' | 'create' | 'write' | 'unlink';
+
+/** The call that answers true/false: may the connected user do `operation` on the model (ACLs only)? */
+export function accessQueryCall(v: OdooVersion, operation: AccessOperation): { method: string; ids?: number[]; kwargs: Record<string, unknown> } {
+  return v.accessQuery === 'has_access' ? { method: 'has_access', ids: [], kwargs: { operation } } : { method: 'check_access_rights', kwargs: { operation, raise_exception: false } };
+}
+
+/**
+ * The call whose AccessError names the groups that grant an operation:
+ * `ir.model.access.check(model, mode)` raises "This operation is allowed for the
+ * following groups: - Products/Create …" to any user, on 17 and 19 alike (same
+ * signature and text in both sources); reading `ir.model.access` itself needs
+ * Administration / Access Rights, which an integration user has not.
+ */
+export function accessGroupsCall(model: string, operation: AccessOperation): { model: string; method: string; kwargs: Record<string, unknown> } {
+  return { model: 'ir.model.access', method: 'check', kwargs: { model, mode: operation, raise_exception: true } };
 }
 
 /** `name_search` keyword arguments for this server (the domain's keyword was renamed in 19). */

@@ -1,5 +1,6 @@
 import { badInput, classifyError, classifyLoadMessage, IntegrationError, withEffect } from '../errors';
 import { Batcher, BatcherOptions, ItemOutcome } from './batcher';
+import { writeBatches } from '../metrics';
 import { withoutUndefined, type Context, type LoadResult, type OdooClient, type OdooRecord } from './client';
 import { externalIdFor, FieldTypes, loadCell, loadMatrix, stableJson } from './idempotency';
 import { KeyOrder } from './order';
@@ -153,6 +154,7 @@ export class OdooWriter {
   private execute(items: Item[]): Promise<Array<WriteResult | ItemOutcome<WriteResult>>> {
     const first = items[0] as Item;
     const { model, context } = first;
+    writeBatches.observe({ model, operation: first.operation }, items.length);
     switch (first.operation) {
       case 'create':
         return this.createAll(model, items, context);

@@ -6,6 +6,7 @@
  * once the flow reports the outcome, and a durable ledger so an unchanged file
  * uploaded again is not processed twice.
  */
+import { sftpFiles } from '../metrics';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import * as path from 'node:path';
@@ -339,6 +340,7 @@ export class SupplierPoller {
         const mtime = Date.parse(p.file.mtime);
         await this.ledger.record({ key: this.ledgerKey(p.file), size: p.file.size, mtime, sha256: p.file.sha256, at: new Date().toISOString() });
       }
+      sftpFiles.inc({ supplier: o.supplier, outcome: 'processed' });
       // kept a while for a failure reported after the success
       setTimeout(() => this.pending.delete(claim), 10 * 60_000).unref();
       return movedTo ? { movedTo } : {};
@@ -346,6 +348,7 @@ export class SupplierPoller {
     if (p.settled === 'error') return {};
     const from = p.settled === 'ok' ? p.archivedAt : claim;
     p.settled = 'error';
+    sftpFiles.inc({ supplier: o.supplier, outcome: 'failed' });
     setTimeout(() => this.pending.delete(claim), 10 * 60_000).unref();
     if (!from) return {}; // deleted after success: nothing left to move
     const movedTo = await this.moveOut(from, o.errorDir, o.errorName, p.file.name);
@@ -388,6 +391,7 @@ export class SupplierPoller {
       this.pending.delete(e.path);
       try {
         const to = await this.moveOut(e.path, o.errorDir, o.errorName, original);
+        sftpFiles.inc({ supplier: o.supplier, outcome: 'failed' });
         this.events.problem(new IntegrationError({ message: `${shown(original)} was claimed at ${new Date(at).toISOString()} and no outcome was reported within ${Math.round(o.claimTimeoutMs / 1000)} s: moved to ${shown(to)}`, code: 'TIMEOUT', transient: false }), { name: original, claim: e.path });
       } catch {
         // another instance moved it

@@ -9,6 +9,7 @@ import { isStreamPayload } from '../../lib/canonical/stream';
 import { canonicalMapConfig, schemaOf, type CanonicalMapConfig } from '../../lib/canonical/options';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
+import { meterOf } from '../shared/metrics';
 import type { Done, Node, NodeDef, NodeMessage, RED, Request, Response } from '../shared/red';
 import { migrations } from './migrations';
 import { migratedOptions } from '../shared/migrate';
@@ -31,7 +32,9 @@ export = function (RED: RED) {
     const server = def.server ? (RED.nodes.getNode(String(def.server)) as OdooConfigNode | null) : null;
     let lookups: LookupCache | undefined;
 
+    const meter = meterOf(node);
     node.on('input', async (msg: NodeMessage, send: (m: unknown) => void, done: Done) => {
+      meter.received++;
       try {
         if (!config) throw configError(`canonical-map is not configured correctly: ${problem?.message ?? 'see the deploy log'}`);
         let outcome: Outcome;
@@ -46,6 +49,7 @@ export = function (RED: RED) {
             for (const f of o.failed) send([null, { ...msg, payload: f.payload, canonical: { ...canonical, chunk }, error: f.error.toMsgError(source) }]);
           });
           node.status({ fill: 'green', shape: 'dot', text: RED._('canonical-map.status.chunks', { chunks: r.chunks, rows: r.rows }) });
+          meter.ok++;
           done();
           return;
         }
@@ -80,6 +84,7 @@ export = function (RED: RED) {
           send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}), ...plan }, ...(ok.odoo ? { odoo: ok.odoo } : {}), ...(ok.extra ?? {}) }, null]);
         });
         const good = outcome.ok.length;
+        if (good) meter.ok++;
         const bad = outcome.failed.length;
         node.status({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: RED._('canonical-map.status.result', { good, bad }) });
         if (!bad) {

@@ -7,6 +7,9 @@ import { dataFile, parseDeadLetterOptions } from '../../lib/resilience/options';
 import { migratedOptions } from '../shared/migrate';
 import { migrations } from './migrations';
 import type { Done, Node, NodeDef, NodeMessage, RED, Request, Response } from '../shared/red';
+import { meterOf } from '../shared/metrics';
+import { nodeLog } from '../shared/log';
+import { deadLetterByCode, deadLetterDepth } from '../../lib/metrics';
 
 interface Handle {
   node: Node & { z?: string };
@@ -56,6 +59,13 @@ export = function (RED: RED) {
     const handle: Handle = { node };
     nodes.set(node.id, handle);
     let closing = false;
+    const meter = meterOf(node);
+    const labels = { id: node.id, name: node.name ?? '' };
+    const counts = () => (handle.service ? handle.service.store.counts() : Promise.resolve(undefined));
+    const unregister = [
+      deadLetterDepth.add(async () => Object.entries((await counts())?.bySource ?? {}).map(([source, n]) => [{ ...labels, source }, n])),
+      deadLetterByCode.add(async () => Object.entries((await counts())?.byCode ?? {}).map(([code, n]) => [{ ...labels, code }, n])),
+    ];
     const timers: { status?: NodeJS.Timeout; retention?: NodeJS.Timeout; hourly?: NodeJS.Timeout } = {};
 
     const showStatus = () => {
@@ -81,7 +91,7 @@ export = function (RED: RED) {
           if (closing) return store.close();
           handle.service = new DeadLetterService(store, { ...o, ...(node.z ? { flow: node.z } : {}) }, {
             replay: (msg) => node.send(msg),
-            log: (level, text, correlationId) => node[level === 'warn' ? 'warn' : 'log'](correlationId ? `[${correlationId}] ${text}` : text),
+            log: nodeLog(RED, node),
             changed: () => {
               timers.status ??= setTimeout(showStatus, 300);
             },
@@ -106,6 +116,7 @@ export = function (RED: RED) {
     }
 
     node.on('input', async (msg: NodeMessage, _send: unknown, done: Done) => {
+      meter.received++;
       await ready;
       if (!handle.service) {
         done(configError(`dead-letter is not working, the message was not kept: ${handle.problem?.message ?? 'unknown problem'}`));
@@ -113,6 +124,7 @@ export = function (RED: RED) {
       }
       try {
         await handle.service.accept(msg);
+        meter.ok++;
         timers.retention ??= setTimeout(retain, 1000);
         done();
       } catch (err) {
@@ -123,6 +135,7 @@ export = function (RED: RED) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      unregister.forEach((u) => u());
       clearTimeout(timers.status);
       clearTimeout(timers.retention);
       clearInterval(timers.hourly);

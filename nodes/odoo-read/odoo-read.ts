@@ -9,6 +9,7 @@ import { evaluate, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 import { migrations } from './migrations';
 import { migratedOptions } from '../shared/migrate';
+import { meterOf } from '../shared/metrics';
 
 export = function (RED: RED) {
   function OdooRead(this: Node, def: NodeDef) {
@@ -26,7 +27,9 @@ export = function (RED: RED) {
     if (!server) node.status({ fill: 'red', shape: 'ring', text: RED._('odoo-read.status.noServer') });
     else if (options) server.register(node);
 
+    const meter = meterOf(node);
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
+      meter.received++;
       try {
         if (!options) throw configError('odoo-read is not configured correctly; see the error logged at deploy');
         if (!server) throw configError('no Odoo server configured');
@@ -48,6 +51,7 @@ export = function (RED: RED) {
         if (options.output === 'all' || (options.operation !== 'search_read' && options.operation !== 'read')) {
           const payload = await readAll(client, request);
           send([{ ...msg, payload, odoo: { ...meta, count: Array.isArray(payload) ? payload.length : undefined } }, null]);
+          meter.ok++;
           node.status({ fill: 'green', shape: 'dot', text: Array.isArray(payload) ? RED._('odoo-read.status.records', { count: payload.length }) : RED._('odoo-read.status.done') });
           done();
           return;
@@ -63,6 +67,7 @@ export = function (RED: RED) {
           count += p.records.length;
         }
         node.status({ fill: 'green', shape: 'dot', text: RED._('odoo-read.status.records', { count }) });
+        meter.ok++;
         done();
       } catch (err) {
         sendError(node, def, msg, err, send, done);

@@ -7,6 +7,7 @@ import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 import { migrations } from './migrations';
 import { migratedOptions } from '../shared/migrate';
+import { meterOf } from '../shared/metrics';
 
 /** Node-RED gives a closing node 15 s. */
 const CLOSE_WAIT_MS = 12_000;
@@ -44,8 +45,10 @@ export = function (RED: RED) {
     // one writer per Odoo server, shared with every other node using it: keys stay ordered across nodes
     const writer = () => writerOf(clientOf());
     let pending = 0;
+    const meter = meterOf(node);
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
+      meter.received++;
       try {
         if (!options) throw configError('odoo-write is not configured correctly; see the error logged at deploy');
         const o = effectiveWriteOptions(options, msg.odoo);
@@ -58,6 +61,7 @@ export = function (RED: RED) {
         const { okRows, results, failed, callResult, thenError } = await executeWrite(clientOf(), writer(), o, model, payload, identity).finally(() => pending--);
         if (o.operation === 'call') {
           send([{ ...msg, odoo: { ...meta, method: o.method, result: callResult } }, null]);
+          meter.ok++;
           node.status({ fill: 'green', shape: 'dot', text: `${o.method}` });
           done();
           return;
@@ -69,6 +73,7 @@ export = function (RED: RED) {
           // rows are 1-based, as canonical-map counts them
           const odoo = { ...meta, ids: Array.isArray(payload) ? ids : ids[0], actions: results.map((r) => r.action), ...(partial ? { rows: okRows.map((i) => i + 1) } : {}) };
           send([{ ...msg, ...(partial ? { payload: okRows.map((i) => records[i]) } : {}), odoo }, null]);
+          meter.ok++;
         }
         if (thenError && o.then) {
           // the records are written; only the follow-up failed: this message, retried, repeats just that call

@@ -2,6 +2,9 @@ import { classifyError, configError } from '../../lib/errors';
 import { RetryGateCore, type GateEvents } from '../../lib/resilience/gate';
 import { dataFile, parseGateOptions } from '../../lib/resilience/options';
 import { migratedOptions } from '../shared/migrate';
+import { meterOf } from '../shared/metrics';
+import { nodeLog } from '../shared/log';
+import { CIRCUIT_VALUE, circuitState, retriesPending } from '../../lib/metrics';
 import { migrations } from './migrations';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 
@@ -24,11 +27,23 @@ export = function (RED: RED) {
         text: RED._('retry-gate.status.pending', { count: core.pending, state: RED._(`retry-gate.state.${state}`) }),
       });
     };
+    const meter = meterOf(node);
+    const labels = { id: node.id, name: node.name ?? '' };
+    const unregister = [
+      retriesPending.add(() => (core ? [[labels, core.pending]] : [])),
+      circuitState.add(() => (core ? [[labels, CIRCUIT_VALUE[core.state]]] : [])),
+    ];
     const events: GateEvents = {
-      pass: (msg) => node.send([msg, null]),
-      giveUp: (msg) => node.send([null, msg]),
+      pass: (msg) => {
+        meter.ok++;
+        node.send([msg, null]);
+      },
+      giveUp: (msg) => {
+        meter.failed++;
+        node.send([null, msg]);
+      },
       // every log line names the message's correlation id when it has one
-      log: (level, text, correlationId) => node[level === 'warn' ? 'warn' : 'log'](correlationId ? `[${correlationId}] ${text}` : text),
+      log: nodeLog(RED, node),
       changed: () => {
         // status at most every 200 ms: 50,000 messages must not mean 50,000 status events
         statusTimer ??= setTimeout(() => {
@@ -66,6 +81,7 @@ export = function (RED: RED) {
     }
 
     node.on('input', async (msg: NodeMessage, _send: Send, done: Done) => {
+      meter.received++;
       await ready;
       if (!core) {
         done(configError(`retry-gate is not working: ${problem?.message ?? 'unknown problem'}`));
@@ -82,6 +98,7 @@ export = function (RED: RED) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      unregister.forEach((u) => u());
       if (statusTimer) clearTimeout(statusTimer);
       statusTimer = undefined;
       // every timer stops here; pending retries stay in the journal for the next start

@@ -8,6 +8,8 @@ export interface OdooConfigNode extends Node {
   connect(): Promise<ConnectionInfo>;
   register(user: Node): void;
   deregister(user: Node, done: () => void): void;
+  /** The API key's expiry, once read after connecting (lib/odoo/api-key.ts). */
+  keyExpiry?: import('../../lib/odoo/api-key').KeyExpiry;
   /** The connection properties as deployed (no secret). */
   deployedProps?: Record<string, unknown>;
 }

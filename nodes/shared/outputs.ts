@@ -1,5 +1,6 @@
 import { classifyError, IntegrationError } from '../../lib/errors';
 import type { Done, Node, NodeDef, NodeMessage, Send } from './red';
+import { meterOf } from './metrics';
 
 /** True when the node's second output (errors) goes somewhere. */
 export function errorOutputWired(def: NodeDef): boolean {
@@ -16,6 +17,7 @@ export function sendError(node: Node, def: NodeDef, msg: NodeMessage, err: unkno
   const error = classifyError(err);
   const out: NodeMessage = { ...msg, ...extra, error: error.toMsgError({ id: node.id, type: node.type, ...(node.name ? { name: node.name } : {}) }) };
   node.status({ fill: 'red', shape: 'ring', text: `${error.code.toLowerCase()}${error.transient ? ' (transient)' : ''}` });
+  meterOf(node).failed++;
   if (errorOutputWired(def)) {
     send([null, out]);
     done();

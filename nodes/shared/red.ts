@@ -50,6 +50,8 @@ export interface RED {
     createNode(node: unknown, def: NodeDef): void;
     registerType(type: string, ctor: unknown, opts?: { credentials?: Record<string, { type: string }>; settings?: Record<string, unknown> }): void;
     getNode(id: string): unknown;
+    /** Every node definition of the deployed flows. */
+    eachNode?(cb: (def: NodeDef & { d?: boolean }) => void): void;
     getCredentials?(id: string): Record<string, string> | undefined;
   };
   util: {

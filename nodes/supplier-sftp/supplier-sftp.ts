@@ -8,6 +8,7 @@ import { SupplierPoller } from '../../lib/sftp/poller';
 import { startSchedule, type Scheduled } from '../../lib/sftp/schedule';
 import { upload, uploadName } from '../../lib/sftp/upload';
 import { errorOutputWired, sendError } from '../shared/outputs';
+import { meterOf } from '../shared/metrics';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 import type { SftpServerNode } from '../shared/sftp-server';
 import { migratedOptions } from '../shared/migrate';
@@ -42,8 +43,11 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
     let ledger: JsonlLedger | undefined;
     let schedule: Scheduled | undefined;
 
-    const fail = (error: IntegrationError, file?: unknown) => {
-      const msg: NodeMessage = { payload: file ?? null, ...(file ? { file } : {}), error: error.toMsgError(source) };
+    const meter = meterOf(node);
+    // a problem message starts here (an entry point): it gets a correlation id, the file's when it had one
+    const fail = (error: IntegrationError, file?: unknown, correlationId: string = randomUUID()) => {
+      meter.failed++;
+      const msg: NodeMessage = { payload: file ?? null, ...(file ? { file } : {}), correlationId, error: error.toMsgError(source) };
       if (errorOutputWired(def)) node.send([null, msg]);
       else node.error(error.message, msg);
     };
@@ -53,8 +57,10 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
         if (config.ledger) ledger = new JsonlLedger(path.join(RED.settings?.userDir ?? path.join(os.homedir(), '.node-red'), 'odoo-supply', `sftp-ledger-${node.id}.jsonl`));
         poller = new SupplierPoller(server.connection(), { ...config.poll, instance: INSTANCE, supplier: node.name || String(def.dir) }, ledger, {
           file(file, data) {
-            node.send([{ _msgid: randomUUID(), payload: data, file, correlationId: randomUUID(), topic: file.name }, null]);
-            if (config.settle === 'emit') poller?.settle(file.claim).catch((err) => fail(classifyError(err), file));
+            meter.ok++;
+            const correlationId = randomUUID();
+            node.send([{ _msgid: randomUUID(), payload: data, file, correlationId, topic: file.name }, null]);
+            if (config.settle === 'emit') poller?.settle(file.claim).catch((err) => fail(classifyError(err), file, correlationId));
           },
           problem: (error, file) => fail(error, file),
           notice: (text) => node.log(text),
@@ -79,6 +85,7 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
     }
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
+      meter.received++;
       try {
         if (config.mode === 'poll' && poller) {
           const claim = (msg.file as { claim?: unknown } | undefined)?.claim;
@@ -94,6 +101,7 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
         const data = Buffer.isBuffer(msg.payload) ? msg.payload : Buffer.from(typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload));
         const uploaded = await upload(server.connection(), data, name, config.upload);
         node.status({ fill: 'green', shape: 'dot', text: RED._('supplier-sftp.status.uploaded', { name: uploaded.name }) });
+        meter.ok++;
         send([{ ...msg, sftp: uploaded }, null]);
         done();
       } catch (err) {

@@ -12,6 +12,8 @@ export interface SandboxUser {
   /** Group xml ids; `admin` has every right. */
   groups: string[];
   admin?: boolean;
+  /** When the user's API key expires (UTC `YYYY-MM-DD HH:MM:SS`); absent: 90 days after the sandbox starts, as Odoo 19's longest for a non-admin. `false`: never. */
+  apiKeyExpires?: string | false;
 }
 
 /** The least-privilege user `real-odoo-up.sh` makes: Purchase / User, Inventory / User, Products / Create. */
@@ -34,7 +36,7 @@ const LABELS: Record<string, string> = {
   'account.group_account_invoice': 'Invoicing/Billing',
 };
 
-type Operation = 'read' | 'write' | 'create' | 'unlink';
+export type Operation = 'read' | 'write' | 'create' | 'unlink';
 type Rule = Partial<Record<Operation, string[]>>;
 
 const EMPLOYEE = ['base.group_user'];
@@ -65,7 +67,13 @@ const RULES: Record<string, Rule> = {
   // purchase/security/ir.model.access.csv gives Purchase / User full access to vendor bills (seen on real 17 and 19)
   'account.move': { read: [...PURCHASE, 'account.group_account_invoice'], write: [...PURCHASE, 'account.group_account_invoice'], create: [...PURCHASE, 'account.group_account_invoice'], unlink: [...PURCHASE, 'account.group_account_invoice'] },
   'ir.model.data': { read: ['base.group_erp_manager'], write: ['base.group_erp_manager'], create: ['base.group_erp_manager'], unlink: ['base.group_erp_manager'] },
+  'ir.model.access': { read: ['base.group_erp_manager'], write: ['base.group_erp_manager'], create: ['base.group_erp_manager'], unlink: ['base.group_erp_manager'] },
+  // employees read their own keys (record rule "Users can read and delete their own keys")
+  'res.users.apikeys': { read: EMPLOYEE },
 };
+
+/** Methods that ask about rights rather than use them: Odoo checks no ACL to answer them. */
+const RIGHTS_QUESTIONS = new Set(['has_access', 'check_access_rights', 'context_get']);
 
 const READS = new Set(['search', 'search_read', 'search_count', 'read', 'name_search', 'read_group', 'formatted_read_group', 'web_read_group', 'web_search_read', 'fields_get', 'default_get']);
 
@@ -90,13 +98,21 @@ export function accessError(s: ModelStore, model: string, operation: Operation):
   return new OdooError('odoo.exceptions.AccessError', 'access', text);
 }
 
-/** Throws Odoo's AccessError when `user` may not run `method` on `model`. Models without a rule are open to employees. */
-export function checkAccess(s: ModelStore, user: SandboxUser, model: string, method: string): void {
-  if (user.admin) return;
-  const operation = operationOf(method);
+/** Whether `user` (absent: the admin) may do `operation` on `model` by its groups. Models without a rule are open to employees. */
+export function mayDo(user: SandboxUser | undefined, model: string, operation: Operation): boolean {
+  if (!user || user.admin) return true;
   const rule = RULES[model];
   const allowed = rule ? (rule[operation] ?? []) : EMPLOYEE;
-  if (!allowed.some((g) => user.groups.includes(g))) throw accessError(s, model, operation);
+  return allowed.some((g) => user.groups.includes(g));
+}
+
+/** Throws Odoo's AccessError when `user` may not run `method` on `model`. */
+export function checkAccess(s: ModelStore, user: SandboxUser, model: string, method: string): void {
+  if (user.admin) return;
+  if (RIGHTS_QUESTIONS.has(method) || (model === 'ir.model.access' && method === 'check')) return;
+  const operation = operationOf(method);
+  const rule = RULES[model];
+  if (!mayDo(user, model, operation)) throw accessError(s, model, operation);
   // load both creates and updates
   if (method === 'load' && rule && !(rule.write ?? []).some((g) => user.groups.includes(g))) throw accessError(s, model, 'write');
 }

@@ -1,4 +1,4 @@
-import { checkAccess, type SandboxUser } from './access';
+import { accessError as aclError, checkAccess, mayDo, type Operation, type SandboxUser } from './access';
 // Public model methods, their Python signatures (for argument binding errors
 // worded like inspect / CPython), and a dispatcher shared by JSON-2 and XML-RPC.
 import {
@@ -37,6 +37,8 @@ export interface CallEnv {
   ctx: Context;
   transport: Transport;
   readOpts: ReadOptions;
+  /** Who calls; absent: the admin. */
+  user?: SandboxUser;
 }
 
 export interface Param {
@@ -404,7 +406,44 @@ const MESSAGE_POST: MethodSpec = {
   impl: ({ s, model }, ids, a) => messagePost(s, model, ids, a),
 };
 
+const OPERATIONS = new Set(['read', 'write', 'create', 'unlink']);
+function operationArg(v: unknown): Operation {
+  if (typeof v !== 'string' || !OPERATIONS.has(v)) throw new OdooError('builtins.AssertionError', 'builtin', 'Invalid access mode');
+  return v as Operation;
+}
+
+/** ACL questions: 18+'s has_access on an empty recordset, ≤ 17's check_access_rights (deprecated in 18, still there in 19). */
+const HAS_ACCESS: MethodSpec = recordMethod('BaseModel.has_access', ({ model, user }, _ids, a) => mayDo(user, model, operationArg(a.operation)), [req('operation')]);
+const CHECK_ACCESS_RIGHTS: MethodSpec = {
+  qualname: 'BaseModel.check_access_rights',
+  api: 'model',
+  params: [req('operation'), opt('raise_exception')],
+  impl: ({ s, model, user }, _ids, a) => {
+    const op = operationArg(a.operation);
+    const ok = mayDo(user, model, op);
+    if (!ok && a.raise_exception !== false) throw aclError(s, model, op);
+    return ok;
+  },
+};
+
 const CUSTOM: Record<string, Record<string, MethodSpec>> = {
+  'ir.model.access': {
+    check: {
+      qualname: 'IrModelAccess.check',
+      api: 'model',
+      params: [req('model'), opt('mode'), opt('raise_exception')],
+      impl: ({ s, user }, _ids, a) => {
+        const model = String(a.model);
+        const op = operationArg(a.mode ?? 'read');
+        const ok = mayDo(user, model, op);
+        if (!ok && a.raise_exception !== false) throw aclError(s, model, op);
+        return ok;
+      },
+    },
+  },
+  'res.users': {
+    context_get: { qualname: 'ResUsers.context_get', api: 'model', params: [], impl: ({ s }) => ({ lang: 'en_US', tz: false, uid: s.uid }) },
+  },
   'purchase.order': {
     button_confirm: recordMethod('PurchaseOrder.button_confirm', ({ s }, ids) => confirmOrders(s, ids)),
     button_cancel: recordMethod('PurchaseOrder.button_cancel', ({ s }, ids) => cancelOrders(s, ids)),
@@ -432,6 +471,8 @@ export function lookupMethod(s: ModelStore, model: string, name: string): Method
   if (own(CUSTOM, model) && own(CUSTOM[model], name)) return CUSTOM[model][name];
   if (name === 'message_post' && s.def(model).mailThread) return MESSAGE_POST;
   const p = s.personality;
+  if (name === 'has_access' && p.hasAccess) return HAS_ACCESS;
+  if (name === 'check_access_rights') return CHECK_ACCESS_RIGHTS;
   if (name === 'formatted_read_group' && !p.formattedReadGroup) return undefined;
   if (name === 'name_search' && p.nameSearchDomain === 'args') return NAME_SEARCH_ARGS;
   const writeClass = name === 'write' ? p.writeValuesModels.get(model) : undefined;
@@ -566,10 +607,18 @@ export function execute(s: ModelStore, call: ModelCall): unknown {
   const admin = s.uid;
   s.uid = user.uid;
   try {
-    return executeAs(s, call);
+    return executeAs(s, ownKeysOnly(call, user.uid));
   } finally {
     s.uid = admin;
   }
+}
+
+/** Odoo's record rule "Users can read and delete their own keys": a user's searches of API keys see its own only. */
+function ownKeysOnly(call: ModelCall, uid: number): ModelCall {
+  if (call.model !== 'res.users.apikeys' || !['search', 'search_read', 'search_count'].includes(call.method)) return call;
+  const own = (d: unknown) => ['&', ['user_id', '=', uid], ...(Array.isArray(d) && d.length ? d : [[1, '=', 1]])];
+  if (call.transport === 'json2' || 'domain' in call.kwargs || !call.args.length) return { ...call, kwargs: { ...call.kwargs, domain: own(call.kwargs.domain) } };
+  return { ...call, args: [own(call.args[0]), ...call.args.slice(1)] };
 }
 
 function executeAs(s: ModelStore, call: ModelCall): unknown {
@@ -589,7 +638,7 @@ function executeAs(s: ModelStore, call: ModelCall): unknown {
     }
     bound = bindCall(spec, args, call.kwargs);
   }
-  const env: CallEnv = { s, model: call.model, ctx: call.context, transport: call.transport, readOpts: call.readOpts ?? {} };
+  const env: CallEnv = { s, model: call.model, ctx: call.context, transport: call.transport, readOpts: call.readOpts ?? {}, ...(call.user ? { user: call.user } : {}) };
   // like Odoo, translated fields are read and searched in the context's language
   const lang = s.lang;
   s.lang = typeof call.context?.lang === 'string' ? call.context.lang : undefined;

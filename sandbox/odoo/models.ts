@@ -746,6 +746,30 @@ const SPECS: Record<string, ModelSpec> = {
       is_mail_thread: boolean('Has Mail Thread', { default: false }),
     },
   },
+  'ir.model.access': {
+    description: 'Model Access',
+    order: 'model_id,group_id,name,id',
+    fields: {
+      name: char('Name', { required: true }),
+      model_id: m2o('ir.model', 'Model', { required: true }),
+      perm_read: boolean('Read Access'),
+      perm_write: boolean('Write Access'),
+      perm_create: boolean('Create Access'),
+      perm_unlink: boolean('Delete Access'),
+      active: boolean('Active', { default: true }),
+    },
+  },
+  // the key itself is not a field (Odoo keeps it in a column of its own); 17 has no expiration_date
+  'res.users.apikeys': {
+    description: 'Users API Keys',
+    order: 'id',
+    fields: {
+      name: char('Description', { required: true, readonly: true }),
+      user_id: m2o('res.users', 'User', { required: true, readonly: true }),
+      scope: char('Scope', { readonly: true }),
+      expiration_date: datetime('Expiration Date', { readonly: true }),
+    },
+  },
   'ir.model.data': {
     description: 'Model Data',
     order: 'module, model, name',

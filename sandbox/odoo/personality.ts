@@ -14,6 +14,10 @@ export interface Personality {
   webVersion: boolean;
   /** POST /json/2/… (19+). */
   json2: boolean;
+  /** `has_access(operation)` exists (18+); 17 has only `check_access_rights`. */
+  hasAccess: boolean;
+  /** `res.users.apikeys.expiration_date` exists (18+). */
+  apiKeyExpiry: boolean;
   /** `formatted_read_group` exists (19+). */
   formattedReadGroup: boolean;
   /** name_search's domain keyword: `domain` (19), `args` (17). */
@@ -37,6 +41,8 @@ export interface Personality {
 const V19: Omit<Personality, 'version'> = {
   webVersion: true,
   json2: true,
+  hasAccess: true,
+  apiKeyExpiry: true,
   formattedReadGroup: true,
   nameSearchDomain: 'domain',
   poLineUom: 'product_uom_id',
@@ -52,6 +58,8 @@ const V19: Omit<Personality, 'version'> = {
 const V17: Omit<Personality, 'version'> = {
   webVersion: false,
   json2: false,
+  hasAccess: false,
+  apiKeyExpiry: false,
   formattedReadGroup: false,
   nameSearchDomain: 'args',
   poLineUom: 'product_uom',
@@ -86,6 +94,8 @@ function rename(def: ModelDef, from: string, to: string, patch: Partial<FieldDef
 
 /** Reshapes the 19.0 registry (hooks installed) into what this personality shows. */
 export function applyPersonality(reg: Registry, p: Personality): void {
+  const keys = reg.get('res.users.apikeys');
+  if (!p.apiKeyExpiry && keys) delete keys.fields.expiration_date;
   if (p.supplierInfoUomOwn) return;
   const tmpl = reg.get('product.template')!;
   const product = reg.get('product.product')!;

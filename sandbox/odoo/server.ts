@@ -150,6 +150,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (n === 0 && u.login !== 'integration') store.write('res.users', [6], { login: u.login });
     return { ...u, uid };
   });
+  // each user's API key, as res.users.apikeys lists it (readable by its own user)
+  const in90Days = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
+  const keyRow = (uid: number, name: string, expires: string | false) =>
+    store.create('res.users.apikeys', { name, user_id: uid, scope: 'rpc', ...(store.personality.apiKeyExpiry ? { expiration_date: expires } : {}) });
+  keyRow(2, 'sandbox', false);
+  for (const u of users) keyRow(u.uid, u.login, u.admin ? (u.apiKeyExpires ?? false) : (u.apiKeyExpires ?? in90Days));
 
   const xmlEnv: XmlRpcEnv = {
     users,

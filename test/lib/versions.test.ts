@@ -1,4 +1,4 @@
-import { autoProtocol, groupCall, nameSearchKwargs, odooVersion, parseServerVersion, xmlrpcArguments } from '../../lib/odoo/versions';
+import { accessGroupsCall, accessQueryCall, autoProtocol, groupCall, nameSearchKwargs, odooVersion, parseServerVersion, xmlrpcArguments } from '../../lib/odoo/versions';
 import { OdooClient } from '../../lib/odoo/client';
 import { startSandbox } from '../../sandbox/odoo/server';
 
@@ -107,5 +107,16 @@ describe('vendor prices and units, by version', () => {
       c.close();
       await sb.close();
     }
+  });
+});
+
+describe('access questions by version', () => {
+  it('asks has_access on an empty recordset from 18 on, check_access_rights without raising before; groups from ir.model.access.check on all', () => {
+    expect(accessQueryCall(odooVersion('19.0'), 'create')).toEqual({ method: 'has_access', ids: [], kwargs: { operation: 'create' } });
+    expect(accessQueryCall(odooVersion('saas~18.2'), 'read')).toEqual({ method: 'has_access', ids: [], kwargs: { operation: 'read' } });
+    expect(accessQueryCall(odooVersion('17.0'), 'write')).toEqual({ method: 'check_access_rights', kwargs: { operation: 'write', raise_exception: false } });
+    expect(accessGroupsCall('product.supplierinfo', 'create')).toEqual({ model: 'ir.model.access', method: 'check', kwargs: { model: 'product.supplierinfo', mode: 'create', raise_exception: true } });
+    expect(odooVersion('17.0').apiKeys.expiry).toBe(false);
+    expect(odooVersion('19.0').apiKeys.expiry).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { red, type EditorNode } from '../../shared/editor/red';
 import { oneOf, rule } from '../../shared/editor/rules';
 import { migrations } from '../migrations';
 import { testConnection } from './test-connection';
+import { checkAccess } from './check-access';
 
 interface OdooConfigEditorNode extends EditorNode {
   url: string;
@@ -26,6 +27,7 @@ red().nodes.registerType<OdooConfigEditorNode>('odoo-config', {
     maxResponseMb: { value: 256, validate: rule('maxResponseMb') },
     context: { value: '', validate: rule('configContext', 'context') },
     secretEnv: { value: '', validate: rule('secretEnv') },
+    keyWarnDays: { value: 14, validate: rule('keyWarnDays') },
   },
   credentials: {
     secret: { type: 'password' },
@@ -51,6 +53,10 @@ red().nodes.registerType<OdooConfigEditorNode>('odoo-config', {
     $('#odoo-config-test').on('click', (evt) => {
       evt.preventDefault();
       testConnection(node);
+    });
+    $('#odoo-config-access').on('click', (evt) => {
+      evt.preventDefault();
+      checkAccess(node);
     });
   },
   ...editHooks,

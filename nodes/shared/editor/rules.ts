@@ -91,6 +91,7 @@ export const rules = {
   timeout: (v: unknown) => number(v, { above: 0, max: 600, env: true }),
   concurrency: (v: unknown) => number(v, { integer: true, min: 1, max: 32, env: true }),
   maxResponseMb: (v: unknown) => number(v, { above: 0, max: 4096, env: true }),
+  keyWarnDays: (v: unknown) => number(v, { integer: true, min: 0, max: 365 }),
   configContext: (v: unknown) => jsonObject(v, true),
   secretEnv: pattern(/^$|^[A-Za-z_][A-Za-z0-9_]*$/, 'validation.envName'),
   context: (v: unknown) => jsonObject(v, false),
