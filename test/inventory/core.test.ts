@@ -129,7 +129,7 @@ describe('StockEventsCore against the sandbox Odoo', () => {
 
   it('Odoo down: the recorded batch is sent again, the same, until Odoo takes it; nothing doubles', async () => {
     const f2 = plantFixture(sandbox, 'OUT', 10, ['S3']);
-    const events = makeEvents(f2, 200, 4).map((e) => ({ ...e, kind: 'adjust' as const, quantity: Math.abs(e.quantity) }));
+    const events = makeEvents(f2, 200, 4).map((e) => ({ ...e, kind: 'adjust' as const, quantity: Math.abs(e.quantity) || 1 }));
     // the answer of validating the transfers is lost twice (applied, then the socket dies), then Odoo is down once
     sandbox.inject({ model: 'stock.picking', method: 'button_validate', loseAnswer: 'drop', times: 2 });
     sandbox.inject({ model: 'stock.picking', httpStatus: 503, times: 1, skip: 2 });
@@ -145,15 +145,15 @@ describe('StockEventsCore against the sandbox Odoo', () => {
   it('a restart resends the batch recorded before it, with the same keys, then the events not yet batched', async () => {
     const f3 = plantFixture(sandbox, 'RST', 10, ['S4']);
     // adjustments, and at the end counts that happened before all of them (late): each count plus every adjustment is the answer
-    const adjusts = makeEvents(f3, 290, 5).map((e) => ({ ...e, kind: 'adjust' as const, quantity: Math.abs(e.quantity) }));
+    const adjusts = makeEvents(f3, 290, 5).map((e) => ({ ...e, kind: 'adjust' as const, quantity: Math.abs(e.quantity) || 1 }));
     const lateCounts = makeEvents(f3, 10, 6, Date.UTC(2025, 0, 1)).map((e) => ({ ...e, kind: 'count' as const, quantity: 1000 }));
     const events = [...adjusts, ...lateCounts];
     const file = 'restart';
     // Odoo is slow: the first batch is in flight when the process stops
-    sandbox.inject({ model: 'stock.picking', method: 'button_validate', latencyMs: 600, times: 1 });
-    sandbox.inject({ model: 'stock.quant', method: 'action_apply_inventory', latencyMs: 600, times: 1 });
+    sandbox.inject({ model: 'stock.picking', method: 'button_validate', latencyMs: 600, times: 2 });
+    sandbox.inject({ model: 'stock.quant', method: 'action_apply_inventory', latencyMs: 600, times: 2 });
     const a = await open(file, {}, { windowMs: 20, maxBatchEvents: 100 });
-    for (const e of events.slice(0, 250)) await a.accept(e);
+    await Promise.all(events.slice(0, 250).map((e) => a.accept(e)));
     await new Promise((r) => setTimeout(r, 100));
     await a.close(0); // gone without recording Odoo's answer
     await new Promise((r) => setTimeout(r, 1000)); // meanwhile Odoo applies what the first process sent
