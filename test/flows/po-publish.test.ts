@@ -27,7 +27,7 @@ describe('flow: PO publish', () => {
 
   /** Node-RED with the repository's flows, and the SFTP password as the sftp-server's credential (never in a flow file). */
   async function startRuntime(): Promise<Runtime> {
-    const r = await startNodeRed({ odooSupplyDataDir: dataDir }, repositoryFlows(), { 'cfg-supplier-sftp': { password: sshd.password } });
+    const r = await startNodeRed({ odooSupplyDataDir: dataDir }, repositoryFlows(['flow-po-publish']), { 'cfg-supplier-sftp': { password: sshd.password } });
     // odoo-changes takes "now" at its first poll
     await sleep(1000);
     return r;

@@ -18,6 +18,7 @@ import { SftpConnection } from '../../lib/sftp/connection';
 import { list, readAll } from '../../lib/sftp/remote';
 import { startSandbox } from '../../sandbox/odoo/server';
 import { seedDemo } from '../../sandbox/demo/seed';
+import { startEmbeddedBroker } from '../../sandbox/plant/broker';
 import { freePort, ROOT, run, tempDir, type Child } from '../helpers/child';
 import { until } from '../helpers/red';
 
@@ -112,6 +113,8 @@ describe('npm start', () => {
 
   it('with ODOO_URL, MQTT_URL and SUPPLIER_SFTP_HOST set: no stand-in starts, the flows use that Odoo', async () => {
     const sandbox = await startSandbox();
+    // a broker of this test's own: the plant flow's persistent session must not stay behind on the machine's broker
+    const broker = await startEmbeddedBroker();
     const odoo = new OdooClient({ url: sandbox.url, database: sandbox.database, login: sandbox.login, secret: sandbox.apiKey });
     try {
       await seedDemo(odoo);
@@ -123,7 +126,7 @@ describe('npm start', () => {
           ODOO_DB: sandbox.database,
           ODOO_LOGIN: sandbox.login,
           ODOO_API_KEY: sandbox.apiKey,
-          MQTT_URL: 'mqtt://127.0.0.1:1883',
+          MQTT_URL: broker.url,
           SUPPLIER_SFTP_HOST: '127.0.0.1',
           SUPPLIER_TOKEN_ACME_TOOLS: 'acme-token-for-this-test',
         },
@@ -143,6 +146,7 @@ describe('npm start', () => {
       child = undefined;
       odoo.close();
       await sandbox.close();
+      await broker.close();
     }
   });
 });

@@ -88,7 +88,13 @@ export async function adminRequest(rt: Runtime, method: string, p: string, body?
   return { status: res.status, json, text };
 }
 
-/** Every versioned flow of the repository, as settings.js's storage module loads them. */
-export function repositoryFlows(): unknown[] {
-  return readFlows(path.join(ROOT, 'flows'));
+/**
+ * The committed flows (flows/), or only the named tabs with the shared config
+ * nodes: a test of one flow must not start the others (the plant flow would
+ * join the MQTT share group of a broker on the machine and take its share).
+ */
+export function repositoryFlows(tabs?: string[]): unknown[] {
+  const all = readFlows(path.join(ROOT, 'flows'));
+  if (!tabs) return all;
+  return all.filter((n) => (n.type === 'tab' ? tabs.includes(n.id) : n.z ? tabs.includes(String(n.z)) : true));
 }

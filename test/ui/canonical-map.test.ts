@@ -208,7 +208,9 @@ describe('canonical-map in the Node-RED editor', () => {
     await row('lines').waitFor({ state: 'visible' });
     expect(await page.inputValue('#canonical-map-spec-schema')).toBe('po-ack@1');
     expect(await row('lines').locator('input.cm-value').inputValue()).toBe('orderAck.items');
-    expect(await row('lines[].lineRef').locator('select.cm-mode').inputValue()).toBe('expr');
+    // lines are matched by the supplier's article code (its positions are not our line ids)
+    expect(await row('lines[].supplierProductCode').locator('select.cm-mode').inputValue()).toBe('path');
+    expect(await row('lines[].supplierProductCode').locator('input.cm-value').inputValue()).toBe('article');
     expect(await row('lines[].status').locator('.cm-summary').innerText()).toMatch(/UPPER.*→ status/);
     await page.locator('#canonical-map-check:not(.cm-bad)').waitFor({ state: 'visible' });
     await editor.shot('canonical-map-lines');
