@@ -34,7 +34,8 @@ const FAULT_EXCEPTIONS: Record<number, string> = {
  * timeout destroys its socket instead of leaving it busy behind the deadline.
  */
 export async function rpcCall(pool: HttpPool, url: URL, method: string, params: unknown[], timeoutMs: number): Promise<unknown> {
-  const body = Serializer.serializeMethodCall(method, params, 'utf8');
+  // 'UTF-8', the XML name: Odoo's expat does not know 'utf8' and then refuses every non-ASCII character
+  const body = Serializer.serializeMethodCall(method, params, 'UTF-8');
   const res = await pool.request(url, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' }, body, timeoutMs });
   const response = { statusCode: res.status, headers: res.headers as Record<string, string> };
   if (res.status >= 400 && !res.body.trimStart().startsWith('<?xml')) throw xmlRpcError({ message: `HTTP ${res.status}`, res: response }, method);

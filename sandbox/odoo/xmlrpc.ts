@@ -202,7 +202,20 @@ function scalar(type: string, text: string): unknown {
   }
 }
 
+/** The encodings Python's expat (Odoo's XML-RPC parser) reads natively; others only work for single-byte text. */
+const EXPAT_ENCODINGS = new Set(['utf-8', 'utf-16', 'iso-8859-1', 'us-ascii']);
+
 export function parseMethodCall(xml: string): { method: string; params: unknown[] } {
+  // as the real server: a declaration such as encoding="utf8" is not expat's UTF-8, and any non-ASCII text then fails to parse
+  const declared = /^<\?xml[^>]*\bencoding=["']([^"']+)["']/.exec(xml)?.[1];
+  if (declared && !EXPAT_ENCODINGS.has(declared.toLowerCase())) {
+    // eslint-disable-next-line no-control-regex
+    const at = xml.search(/[^\x00-\x7f]/);
+    if (at >= 0) {
+      const line = xml.slice(0, at).split('\n');
+      throw new XmlParseError(`not well-formed (invalid token): line ${line.length}, column ${(line[line.length - 1] ?? '').length}`);
+    }
+  }
   return new Parser(tokenize(xml)).methodCall();
 }
 

@@ -64,6 +64,15 @@ describe.each(cases())('Odoo contract: $label', ({ target: spec, route }) => {
     expect(read[0]).toMatchObject({ id: ids[2], ref: `${prefix}-C`, is_company: false });
   });
 
+  it('text beyond ASCII goes both ways: umlauts, µ, an em dash and an emoji in values and in a domain', async () => {
+    const name = `${prefix} Müller & Söhne — Folie 23 µm 📦 <b>`;
+    const ids = await fixtures.create('res.partner', [{ name, ref: `${prefix}-Ü`, comment: 'Gültig ab 1.3. – Währung €' }]);
+    track('res.partner', ids);
+    const [r] = await client.read('res.partner', ids, ['name', 'ref']);
+    expect(r).toMatchObject({ name, ref: `${prefix}-Ü` });
+    expect(await client.search('res.partner', { domain: [['name', '=', name]] })).toEqual(ids);
+  });
+
   it('searches with domains, order, limit and offset; counts; name_search', async () => {
     const domain = [['name', '=like', `${prefix}%`]];
     expect(await client.searchCount('res.partner', domain)).toBe(3);
