@@ -1,7 +1,7 @@
 /**
  * The README's screenshot, taken as a user would see it: `npm start` on a
  * free port (local stand-ins, flows from a temp copy of flows/), the ACME
- * sample price list posted to its route, then the editor in headless
+ * sample price list posted to its route with the token npm start printed, the SFTP samples taken, then the editor in headless
  * Chromium (Debian's, CHROMIUM_PATH) with the node statuses showing what
  * happened. Writes docs/editor.png.
  *
@@ -47,10 +47,13 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1440, height: 520 } });
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => !!(window as any).RED?.workspaces?.active?.() && document.querySelectorAll('.red-ui-flow-node').length > 3, undefined, { timeout: 30_000 });
+    // the supplier price sync tab, while the sample price lists on the SFTP stand-in are taken (polled every 5 s, two polls) and applied
+    await page.evaluate(() => (window as any).RED.workspaces.show('flow-supplier-price-sync'));
     const csv = fs.readFileSync(path.join(ROOT, 'mappings', 'acme-tools.price-list.sample.csv'));
-    const res = await fetch(`http://127.0.0.1:${port}/suppliers/acme-tools/price-list`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: csv });
+    const token = /SUPPLIER_TOKEN_ACME_TOOLS=(\S+)/.exec(log)?.[1];
+    const res = await fetch(`http://127.0.0.1:${port}/suppliers/acme-tools/price-list`, { method: 'POST', headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${token}` }, body: csv });
     if (res.status >= 300) throw new Error(`the upload was answered ${res.status}`);
-    await page.waitForTimeout(3000);
+    await page.waitForTimeout(12_000);
     // the debug sidebar shows the messages the flow sent
     await page.click('#red-ui-tab-debug-link-button').catch(() => undefined);
     // the whole tab in view
