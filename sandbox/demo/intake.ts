@@ -25,14 +25,14 @@ export interface IntakeDemo {
   orders: Record<'P00042' | 'P00043', number>;
 }
 
-const PARTNERS = [
+export const PARTNERS = [
   ['ACME-TOOLS', 'ACME Tools GmbH', 57],
   ['IBERIA-PACK', 'Iberia Packaging S.L.', 75],
   ['NORDIC-FAST', 'Nordic Fasteners AB', 196],
 ] as const;
 
 /** default_code, name, [supplier, supplier's code, price] of its vendor price, when the demo needs one before any price list */
-const PRODUCTS: Array<[string, string, [string, string, number]?]> = [
+export const PRODUCTS: Array<[string, string, [string, string, number]?]> = [
   ['FURN_1001', 'Screwdriver set, 6 pieces'],
   ['FURN_1002', 'Magnetic bit holder'],
   ['FURN_1003', 'Wood drill 8 mm'],
@@ -49,7 +49,7 @@ const PRODUCTS: Array<[string, string, [string, string, number]?]> = [
 ];
 
 /** Lines of the two orders: product, quantity ordered, planned date */
-const ORDERS: Record<'P00042' | 'P00043', { supplier: 'NORDIC-FAST' | 'IBERIA-PACK'; lines: Array<[string, number, number]> }> = {
+export const ORDERS: Record<'P00042' | 'P00043', { supplier: 'NORDIC-FAST' | 'IBERIA-PACK'; lines: Array<[string, number, number]> }> = {
   P00042: { supplier: 'NORDIC-FAST', lines: [['NORD_M8_40', 1500, 0.12], ['NORD_M10_60', 200, 0.22], ['NORD_WASH_8', 500, 0.02], ['NORD_NUT_M8', 300, 0.07]] },
   P00043: { supplier: 'IBERIA-PACK', lines: [['PACK_4030', 1200, 0.85], ['PACK_4060', 1200, 1.1], ['PACK_TAPE48', 36, 1.05]] },
 };

@@ -12,6 +12,7 @@
 import { OdooClient, type OdooRecord } from '../../lib/odoo/client';
 import { plantMasterData } from '../plant/simulator';
 import { seedPlantMasterData } from '../plant/seed';
+import { ORDERS, PRODUCTS as INTAKE_PRODUCTS } from './intake';
 
 export interface SeedContext {
   odoo: OdooClient;
@@ -70,6 +71,44 @@ export const sections: DemoSection[] = [
     name: 'products',
     purpose: 'the products the sample price lists name, by internal reference (FURN_…, PACK_…)',
     run: (ctx) => ensure(ctx, 'product.product', 'default_code', PRODUCTS),
+  },
+  {
+    name: 'orders',
+    purpose: 'the confirmed purchase orders the sample acknowledgement, shipment notice and invoice name (P00042 Nordic, P00043 Iberia), their products and the suppliers\' codes',
+    run: async (ctx) => {
+      const version = await ctx.odoo.version();
+      const products = await ensure(ctx, 'product.product', 'default_code', INTAKE_PRODUCTS.map(([default_code, name]) => ({ default_code, name, ...version.fields.storableProduct })));
+      let created = products.created;
+      let existing = products.existing;
+      for (const [code, , seller] of INTAKE_PRODUCTS) {
+        if (!seller) continue;
+        const partner = ctx.ids.get(`res.partner:${seller[0]}`) as number;
+        const [p] = await ctx.odoo.read('product.product', [ctx.ids.get(`product.product:${code}`) as number], ['product_tmpl_id']);
+        const tmpl = (p?.product_tmpl_id as [number, string])[0];
+        const have = await ctx.odoo.searchCount('product.supplierinfo', [['partner_id', '=', partner], ['product_tmpl_id', '=', tmpl], ['product_code', '=', seller[1]]]);
+        if (have) existing++;
+        else {
+          await ctx.odoo.create('product.supplierinfo', [{ partner_id: partner, product_tmpl_id: tmpl, product_code: seller[1], price: seller[2], min_qty: 0, delay: 7 }]);
+          created++;
+        }
+      }
+      for (const [name, o] of Object.entries(ORDERS)) {
+        if ((await ctx.odoo.searchCount('purchase.order', [['name', '=', name]])) > 0) {
+          existing++;
+          continue;
+        }
+        const [id] = await ctx.odoo.create('purchase.order', [
+          {
+            name,
+            partner_id: ctx.ids.get(`res.partner:${o.supplier}`),
+            order_line: o.lines.map(([code, qty, price]) => [0, 0, { product_id: ctx.ids.get(`product.product:${code}`), product_qty: qty, price_unit: price, date_planned: '2026-04-01 10:00:00' }]),
+          },
+        ]);
+        await ctx.odoo.call('purchase.order', 'button_confirm', { ids: [id as number] });
+        created++;
+      }
+      return { created, existing };
+    },
   },
   {
     name: 'plant',
