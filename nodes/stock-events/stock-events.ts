@@ -57,6 +57,7 @@ export = function (RED: RED) {
           node.emit('stock-applied', summary);
         },
         failed: (event, error) => {
+          meter.failed++;
           const msg: NodeMessage = { payload: event, correlationId: event.eventId, canonical: { schema: 'inventory-event', version: 1, id: 'inventory-event@1' } };
           if (errorOutputWired(def)) node.send([null, { ...msg, error: error.toMsgError(source) }]);
           else node.error(error, { ...msg, error: error.toMsgError(source) });

@@ -76,6 +76,9 @@ describe('operations tab in the editor sidebar', () => {
     expect(await row.locator('.ops-error-ratio').textContent()).toBe('20 %');
     await ops.locator('.ops-dead-letters tr[data-id="dl1"] .ops-depth', { hasText: '1' }).waitFor();
     expect(await ops.locator('.ops-dead-letters tr[data-id="dl1"]').textContent()).toContain('parked partners');
+    // the upload: one message in on the Suppliers tab, sent on
+    await ops.locator('.ops-flows tr[data-flow="tab2"] .ops-totals', { hasText: '1 / 1 / 0' }).waitFor();
+    expect(await ops.locator('.ops-flows tr[data-flow="tab2"] .ops-flow-label').textContent()).toBe('Suppliers');
     const supplier = ops.locator('.ops-suppliers tr[data-supplier="acme"][data-channel="intake"] .ops-last-success');
     await supplier.waitFor();
     expect(await supplier.textContent()).toMatch(/^\d+ s ago$/);
