@@ -64,6 +64,38 @@ export function gaugeSource(name: string, help: string, labelNames: string[]): G
 }
 const sources = new Map<string, GaugeSource>();
 
+/**
+ * A counter read at scrape time from the readers registered with it: for a
+ * core that already counts in plain numbers (its `stats`), so its hot path
+ * pays nothing more. A redeploy starts the numbers again, which Prometheus
+ * reads as a counter reset.
+ */
+export function counterSource(name: string, help: string, labelNames: string[]): GaugeSource {
+  const full = PREFIX + name;
+  const existing = sources.get(full);
+  if (existing) return existing;
+  const readers = new Set<Reader>();
+  new Counter({
+    name: full,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const all = await Promise.all([...readers].map((r) => Promise.resolve().then(r).catch(() => [] as Reading[])));
+      for (const readings of all) for (const [labels, value] of readings) if (value > 0) this.inc(labels, value);
+    },
+  });
+  const source: GaugeSource = {
+    add(reader) {
+      readers.add(reader);
+      return () => void readers.delete(reader);
+    },
+  };
+  sources.set(full, source);
+  return source;
+}
+
 // ---- messages per node ----------------------------------------------------------------
 
 /** What one node counts: plain numbers, incremented where messages pass. */
@@ -123,6 +155,23 @@ export const deadLetterByCode = gaugeSource('dead_letter_depth_by_code', 'Messag
 // ---- supplier files -------------------------------------------------------------------
 
 export const sftpFiles = counter('sftp_files_total', 'Supplier files by outcome: processed (archived) or failed (moved to the error folder)', ['supplier', 'outcome']);
+
+/** When a supplier's file or upload last went through, per channel (sftp, intake): unix seconds. */
+export const supplierLastSuccess = (registry.getSingleMetric(`${PREFIX}supplier_last_success_seconds`) as Gauge<string> | undefined) ??
+  new Gauge({ name: `${PREFIX}supplier_last_success_seconds`, help: 'When a supplier file was last processed (sftp) or an upload last accepted (intake), unix seconds', labelNames: ['supplier', 'channel'], registers: [registry] });
+export const intakeUploads = counter('intake_uploads_total', 'Supplier uploads over HTTP by outcome: accepted (202, stored) or refused (any other answer)', ['supplier', 'document', 'outcome']);
+
+// ---- plant events ---------------------------------------------------------------------
+
+/** received = accepted + duplicate; applied and failed once their batch is through. */
+export const stockEvents = counterSource('mqtt_events_total', 'Plant (MQTT) inventory events per stock-events node: received, duplicate, applied, failed', ['id', 'name', 'outcome']);
+export const stockBatches = histogram('stock_batch_events', 'Events per stock batch sent to Odoo, per stock-events node', ['id', 'name'], [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]);
+
+// ---- Odoo changes ---------------------------------------------------------------------
+
+export const changesEmitted = counterSource('odoo_changes_emitted_total', 'Records odoo-changes handed on, per node and model', ['id', 'name', 'model']);
+export const changesCursorLag = gaugeSource('odoo_changes_cursor_lag_seconds', 'Age of the change cursor (the newest write_date handed on) in seconds, per odoo-changes node', ['id', 'name', 'model']);
+export const changesLastLag = gaugeSource('odoo_changes_last_lag_seconds', 'Seconds between Odoo writing the last record handed on and odoo-changes handing it on', ['id', 'name', 'model']);
 
 /** The whole registry in the Prometheus text format. */
 export function scrape(): Promise<string> {

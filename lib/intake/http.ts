@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { classifyError } from '../errors';
+import { intakeUploads, supplierLastSuccess } from '../metrics';
 import { checkToken, presentedToken } from './tokens';
 import { statusOf, type IntakeStore, type UploadRecord } from './store';
 
@@ -25,10 +26,11 @@ export interface IntakeRoute {
 
 const CORRELATION = /^[A-Za-z0-9._:@-]{1,128}$/;
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
   res.end(text);
+  return status;
 }
 
 /** 401 without a token, 403 with a wrong one; undefined when the request may go on. */
@@ -39,6 +41,13 @@ function refuse(route: IntakeRoute, req: IncomingMessage, res: ServerResponse): 
   else if (check === 'none-configured') send(res, 403, { accepted: false, error: { code: 'AUTH', message: `uploads from ${route.supplier} are not enabled (no token configured)` } });
   else send(res, 403, { accepted: false, error: { code: 'AUTH', message: 'this token is not valid for this supplier' } });
   return true;
+}
+
+/** Answers an upload and counts it, accepted (202) or refused, per supplier. */
+export async function handleUpload(route: IntakeRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const status = await answerUpload(route, req, res);
+  intakeUploads.inc({ supplier: route.supplier, document: route.document, outcome: status === 202 ? 'accepted' : 'refused' });
+  if (status === 202) supplierLastSuccess.set({ supplier: route.supplier, channel: 'intake' }, Date.now() / 1000);
 }
 
 /** The request body, refusing (413) as soon as it grows past the limit. */
@@ -74,30 +83,26 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too
   });
 }
 
-export async function handleUpload(route: IntakeRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function answerUpload(route: IntakeRoute, req: IncomingMessage, res: ServerResponse): Promise<number> {
   if (refuse(route, req, res)) {
     req.resume();
-    return;
+    return 401;
   }
   let body: Buffer | 'too-large';
   try {
     body = await readBody(req, route.maxBytes);
   } catch (err) {
-    send(res, 400, { accepted: false, error: { code: 'BAD_INPUT', message: `the upload could not be read: ${(err as Error).message}` } });
-    return;
+    return send(res, 400, { accepted: false, error: { code: 'BAD_INPUT', message: `the upload could not be read: ${(err as Error).message}` } });
   }
   if (body === 'too-large') {
-    send(res, 413, { accepted: false, error: { code: 'TOO_LARGE', message: `uploads to this route are limited to ${route.maxBytes} bytes` } }, { Connection: 'close' });
-    return;
+    return send(res, 413, { accepted: false, error: { code: 'TOO_LARGE', message: `uploads to this route are limited to ${route.maxBytes} bytes` } }, { Connection: 'close' });
   }
   if (!body.length) {
-    send(res, 400, { accepted: false, error: { code: 'BAD_INPUT', message: 'the upload is empty' } });
-    return;
+    return send(res, 400, { accepted: false, error: { code: 'BAD_INPUT', message: 'the upload is empty' } });
   }
   const store = await route.store();
   if (store instanceof Error) {
-    send(res, 503, { accepted: false, durable: false, error: { code: 'UNAVAILABLE', message: `the upload was not stored (${store.message}); nothing was accepted, send it again later` } }, { 'Retry-After': '30' });
-    return;
+    return send(res, 503, { accepted: false, durable: false, error: { code: 'UNAVAILABLE', message: `the upload was not stored (${store.message}); nothing was accepted, send it again later` } }, { 'Retry-After': '30' });
   }
   const header = req.headers['x-correlation-id'];
   const asked = Array.isArray(header) ? header[0] : header;
@@ -107,12 +112,12 @@ export async function handleUpload(route: IntakeRoute, req: IncomingMessage, res
   } catch (err) {
     const e = classifyError(err);
     route.log?.(`upload from ${route.supplier} not stored: ${e.message}`);
-    send(res, 503, { accepted: false, durable: false, error: { code: 'UNAVAILABLE', message: 'the upload could not be stored durably; nothing was accepted, send it again later' } }, { 'Retry-After': '30' });
-    return;
+    return send(res, 503, { accepted: false, durable: false, error: { code: 'UNAVAILABLE', message: 'the upload could not be stored durably; nothing was accepted, send it again later' } }, { 'Retry-After': '30' });
   }
   const statusUrl = route.statusUrl(req, rec.id);
   send(res, 202, { accepted: true, durable: true, stored: 'journal', id: rec.id, correlationId: rec.correlationId, ...(rec.reference ? { reference: rec.reference } : {}), size: rec.size, sha256: rec.sha256, state: rec.state, statusUrl }, { Location: statusUrl, 'X-Correlation-Id': rec.correlationId });
   route.accepted(rec);
+  return 202;
 }
 
 export async function handleStatus(route: IntakeRoute, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {

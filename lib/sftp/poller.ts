@@ -6,7 +6,7 @@
  * once the flow reports the outcome, and a durable ledger so an unchanged file
  * uploaded again is not processed twice.
  */
-import { sftpFiles } from '../metrics';
+import { sftpFiles, supplierLastSuccess } from '../metrics';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import * as path from 'node:path';
@@ -341,6 +341,7 @@ export class SupplierPoller {
         await this.ledger.record({ key: this.ledgerKey(p.file), size: p.file.size, mtime, sha256: p.file.sha256, at: new Date().toISOString() });
       }
       sftpFiles.inc({ supplier: o.supplier, outcome: 'processed' });
+      supplierLastSuccess.set({ supplier: o.supplier, channel: 'sftp' }, Date.now() / 1000);
       // kept a while for a failure reported after the success
       setTimeout(() => this.pending.delete(claim), 10 * 60_000).unref();
       return movedTo ? { movedTo } : {};

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { classifyError, configError } from '../../lib/errors';
-import { ChangeFeed, parseWebhook, type Change } from '../../lib/odoo/changes';
+import { ChangeFeed, odooTime, parseWebhook, type Change } from '../../lib/odoo/changes';
 import { ChangeWatcher, parseChangesNodeOptions, webhookAuthorized, type ChangesNodeOptions } from '../../lib/odoo/changes-options';
+import { changesCursorLag, changesEmitted, changesLastLag } from '../../lib/metrics';
 import { dataFile } from '../../lib/resilience/options';
 import { migratedOptions } from '../shared/migrate';
 import type { OdooConfigNode } from '../shared/odoo-server';
@@ -20,6 +21,13 @@ export = function (RED: RED) {
     let watcher: ChangeWatcher | undefined;
     let closing = false;
     let route: string | undefined;
+    let feedOf: ChangeFeed | undefined;
+    const labels = () => ({ id: node.id, name: node.name ?? '', model: options?.feed.model ?? '' });
+    const unmeter = [
+      changesEmitted.add(() => (feedOf ? [[labels(), feedOf.stats.emitted]] : [])),
+      changesCursorLag.add(() => (feedOf && odooTime(feedOf.cursorText) > 0 ? [[labels(), Math.max(0, (Date.now() - odooTime(feedOf.cursorText)) / 1000)]] : [])),
+      changesLastLag.add(() => (feedOf?.stats.lastLagMs !== undefined ? [[labels(), feedOf.stats.lastLagMs / 1000]] : [])),
+    ];
     // an Odoo that is down fails every poll: output 2 hears when failing starts or its reason changes, not every poll
     let failing: string | undefined;
     const fail = (err: unknown) => {
@@ -57,6 +65,7 @@ export = function (RED: RED) {
           server.register(node);
           const feed = await ChangeFeed.open(server.client(), o.feed, dataFile(RED.settings ?? {}, 'odoo-changes', node.id), handOn);
           if (closing) return feed.close();
+          feedOf = feed;
           watcher = new ChangeWatcher(feed, o.intervalMs, { failed: fail, polled: showStatus });
           watcher.start();
           if (o.push) {
@@ -94,6 +103,7 @@ export = function (RED: RED) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      for (const remove of unmeter) remove();
       if (route) removeRoute((RED as unknown as { httpNode: HttpApp }).httpNode, route);
       // the poll under way finishes and its record reaches the disk: nothing is handed on twice after a restart
       ready

@@ -1,4 +1,5 @@
 import { CONTENT_TYPE, nodeMeter, scrape, type NodeMeter } from '../../lib/metrics';
+import { OperationsView } from '../../lib/operations';
 import type { Node, RED, Request, Response } from './red';
 
 const byNode = new WeakMap<Node, NodeMeter>();
@@ -23,6 +24,7 @@ const served = new WeakSet<object>();
 export function serveMetrics(RED: RED): void {
   if (served.has(RED.httpAdmin)) return;
   served.add(RED.httpAdmin);
+  serveOperations(RED);
   RED.httpAdmin.get('/odoo-supply/metrics', RED.auth.needsPermission('odoo-supply.read'), (_req: Request, res: Response) => {
     scrape().then(
       (text) => {
@@ -30,6 +32,25 @@ export function serveMetrics(RED: RED): void {
         res.status(200);
         res.send?.(text);
       },
+      (err: Error) => res.status(500).json({ error: err.message }),
+    );
+  });
+}
+
+/**
+ * `GET <httpAdminRoot>/odoo-supply/operations`: what the editor's operations tab
+ * shows (lib/operations.ts), as JSON, from the same registry values; nodes are
+ * grouped by the flow tab they are deployed on.
+ */
+function serveOperations(RED: RED): void {
+  const view = new OperationsView();
+  RED.httpAdmin.get('/odoo-supply/operations', RED.auth.needsPermission('odoo-supply.read'), (_req: Request, res: Response) => {
+    const tabOf = new Map<string, string>();
+    RED.nodes.eachNode?.((def) => {
+      if (typeof def.z === 'string') tabOf.set(def.id, def.z);
+    });
+    view.snapshot((id) => tabOf.get(id) ?? ((RED.nodes.getNode(id) as { z?: string } | null)?.z)).then(
+      (snapshot) => res.status(200).json(snapshot),
       (err: Error) => res.status(500).json({ error: err.message }),
     );
   });

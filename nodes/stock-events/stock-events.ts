@@ -3,6 +3,8 @@ import { StockEventsCore, parseStockEventsOptions, type BatchSummary } from '../
 import { LookupCache } from '../../lib/odoo/lookup';
 import { writerOf } from '../../lib/odoo/writer';
 import { dataFile } from '../../lib/resilience/options';
+import { stockBatches, stockEvents } from '../../lib/metrics';
+import { meterOf } from '../shared/metrics';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { migratedOptions } from '../shared/migrate';
 import { errorOutputWired, sendError } from '../shared/outputs';
@@ -24,6 +26,9 @@ export = function (RED: RED) {
     let statusTimer: NodeJS.Timeout | undefined;
     let closing = false;
     let lookups: LookupCache | undefined;
+    const meter = meterOf(node);
+    const labels = { id: node.id, name: node.name ?? '' };
+    const unmeter = stockEvents.add(() => (core ? (['received', 'duplicate', 'applied', 'failed'] as const).map((outcome) => [{ ...labels, outcome }, outcome === 'received' ? core!.stats.accepted + core!.stats.duplicates : core!.stats[outcome === 'duplicate' ? 'duplicates' : outcome]]) : []));
 
     const showStatus = () => {
       if (!core || closing) return;
@@ -45,11 +50,14 @@ export = function (RED: RED) {
       server.register(node);
       ready = StockEventsCore.open(dataFile(RED.settings ?? {}, 'stock-events', node.id), target, { ...options, journal: { compactRatio: 3 } }, {
         applied: (summary: BatchSummary) => {
+          meter.ok++;
+          stockBatches.observe(labels, summary.events);
           node.send([{ payload: summary, odoo: { model: 'stock.quant', operations: summary.writes.length } }, null]);
           // for benchmarks and tests in the same process: when which events reached Odoo
           node.emit('stock-applied', summary);
         },
         failed: (event, error) => {
+          meter.failed++;
           const msg: NodeMessage = { payload: event, correlationId: event.eventId, canonical: { schema: 'inventory-event', version: 1, id: 'inventory-event@1' } };
           if (errorOutputWired(def)) node.send([null, { ...msg, error: error.toMsgError(source) }]);
           else node.error(error, { ...msg, error: error.toMsgError(source) });
@@ -84,6 +92,7 @@ export = function (RED: RED) {
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
       await ready;
+      meter.received++;
       try {
         if (!core) throw configError(`stock-events is not working: ${problem?.message ?? 'see the deploy log'}`);
         // done() once the event is on disk (or known): what Odoo makes of it comes out per batch
@@ -96,6 +105,7 @@ export = function (RED: RED) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      unmeter();
       if (statusTimer) clearTimeout(statusTimer);
       statusTimer = undefined;
       // a batch in flight may finish; what is not applied stays in the journal for the next start

@@ -8,6 +8,7 @@ import { tokenList } from '../../lib/intake/tokens';
 import { dataFile } from '../../lib/resilience/options';
 import { expandEnv } from '../../lib/util/env';
 import { migratedOptions } from '../shared/migrate';
+import { meterOf } from '../shared/metrics';
 import { sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
 import { migrations } from './migrations';
@@ -36,6 +37,7 @@ export = function (RED: Runtime) {
       return;
     }
     const o = options;
+    const meter = meterOf(node);
     let store: IntakeStore | Error = new Error('the upload store is opening');
     let closing = false;
     const opened = acquireStore(dataFile(RED.settings ?? {}, 'intake', 'uploads'), { retentionMs: o.retentionMs }).then(
@@ -65,6 +67,7 @@ export = function (RED: Runtime) {
     const dispatch = async (rec: UploadRecord, base?: NodeMessage) => {
       if (store instanceof Error || !(await store.dispatched(rec.id, o.maxDispatches))) return;
       node.send([msgOf(rec, base), null]);
+      meter.ok++;
       node.status({ fill: 'green', shape: 'dot', text: RED._('supplier-intake.status.accepted', { id: rec.id.slice(0, 8) }) });
     };
 
@@ -80,7 +83,10 @@ export = function (RED: Runtime) {
             tokens: () => tokenList(node.credentials?.token, process.env[o.tokenEnv]),
             store: () => opened.then(() => store),
             statusUrl: (req, id) => `${(o.publicUrl && expandEnv(o.publicUrl)) || requestBase(req)}${root}${path}/uploads/${id}`,
-            accepted: (rec) => void dispatch(rec).catch((err: Error) => node.warn(`[${rec.correlationId}] ${err.message}`)),
+            accepted: (rec) => {
+              meter.received++;
+              void dispatch(rec).catch((err: Error) => node.warn(`[${rec.correlationId}] ${err.message}`));
+            },
             log: (text) => node.warn(text),
           };
           RED.httpNode.post(path, (req, res) => void handleUpload(route, req, res));
@@ -107,6 +113,7 @@ export = function (RED: Runtime) {
     }
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
+      meter.received++;
       await opened;
       try {
         if (store instanceof Error) throw new IntegrationError({ message: `the upload store is not available: ${store.message}`, code: 'UNAVAILABLE', transient: true, applied: 'no' });
@@ -115,6 +122,7 @@ export = function (RED: Runtime) {
           const rec = typeof id === 'string' ? await store.record(id, outcomeOf(msg)) : undefined;
           if (rec) node.status({ fill: rec.state === 'done' ? 'green' : rec.state === 'processing' ? 'blue' : 'yellow', shape: 'dot', text: RED._(`supplier-intake.state.${rec.state}`) });
           send([msg, null]);
+          meter.ok++;
           done();
           return;
         }
@@ -125,6 +133,7 @@ export = function (RED: Runtime) {
         const rec = await store.accept({ supplier: o.supplier, document: o.document, via: 'message', body, ...(typeof msg.correlationId === 'string' ? { correlationId: msg.correlationId } : {}), ...(file ? { file } : {}) });
         await store.dispatched(rec.id, o.maxDispatches);
         send([msgOf(rec, msg), null]);
+        meter.ok++;
         done();
       } catch (err) {
         sendError(node, def, msg, err, send, done);

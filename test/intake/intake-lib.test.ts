@@ -14,6 +14,7 @@ import { IntakeStore, statusOf, type UploadRecord } from '../../lib/intake/store
 import { outcomeOf } from '../../lib/intake/outcome';
 import { checkToken, tokenList } from '../../lib/intake/tokens';
 import { createHash } from 'node:crypto';
+import { intakeUploads, scrape } from '../../lib/metrics';
 
 let dir: string;
 let server: http.Server;
@@ -222,4 +223,18 @@ it('tokens compare by hash; an empty list refuses all', () => {
   expect(checkToken(undefined, ['a'])).toBe('missing');
   expect(checkToken('a', ['b', 'a'])).toBe('ok');
   expect(checkToken('ab', ['a'])).toBe('wrong');
+});
+
+test('uploads are counted per supplier, accepted and refused, with when one last went through (metrics)', async () => {
+  tokens = 'acme-secret-1';
+  const count = async (outcome: string) => (await intakeUploads.get()).values.find((v) => v.labels.supplier === 'acme-tools' && v.labels.outcome === outcome)?.value ?? 0;
+  const [accepted0, refused0] = [await count('accepted'), await count('refused')];
+  const before = Date.now() / 1000;
+  expect((await post('sku;price\nA;1\n', 'acme-secret-1')).status).toBe(202);
+  expect((await post('sku;price\nA;1\n', 'not-the-token')).status).toBe(403);
+  expect((await post('', 'acme-secret-1')).status).toBe(400);
+  expect(await count('accepted')).toBe(accepted0 + 1);
+  expect(await count('refused')).toBe(refused0 + 2);
+  const line = (await scrape()).split('\n').find((l) => l.startsWith('odoo_supply_supplier_last_success_seconds{supplier="acme-tools",channel="intake"}'));
+  expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(Math.floor(before));
 });

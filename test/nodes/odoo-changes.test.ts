@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { helper, odooNodes, until, withSandboxAndRuntime } from '../helpers/red';
 import { adminRequest, startNodeRed, type Runtime } from '../helpers/runtime';
 import odooChangesNode = require('../../nodes/odoo-changes/odoo-changes');
+import { scrape } from '../../lib/metrics';
 
 let ctx: { readonly sandbox: import('../../sandbox/odoo/server').Sandbox };
 let dataDir: string;
@@ -82,6 +83,14 @@ describe('odoo-changes', () => {
     expect(first.ok.map((m) => m.payload.id)).toEqual([a, b]);
     expect(again.ok.map((m) => m.payload.id)).toEqual([c]);
     expect(again.err).toEqual([]);
+    // the metrics endpoint: what this deployment handed on, and how old its cursor is
+    const text = await scrape();
+    const value = (left: string) => Number(text.split('\n').find((l) => l.startsWith(`${left} `))?.split(' ').pop());
+    expect(value('odoo_supply_odoo_changes_emitted_total{id="n1",name="",model="res.partner"}')).toBe(1);
+    const lag = value('odoo_supply_odoo_changes_cursor_lag_seconds{id="n1",name="",model="res.partner"}');
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(60);
+    expect(value('odoo_supply_odoo_changes_last_lag_seconds{id="n1",name="",model="res.partner"}')).toBeLessThan(60);
   });
 
   it('webhook: a call with the secret is a hint that sends the record at once, polling never sends it again; without the secret 401; the route goes with the node', async () => {

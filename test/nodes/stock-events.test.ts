@@ -11,6 +11,7 @@ import { adminRequest, startNodeRed, type Runtime } from '../helpers/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox/odoo/server';
 import { expectedQuantities, makeEvents, onHand, plantFixture, type PlantFixture } from '../inventory/fixtures';
 import stockEventsNode = require('../../nodes/stock-events/stock-events');
+import { scrape } from '../../lib/metrics';
 
 describe('stock-events', () => {
   let sandbox: Sandbox;
@@ -57,6 +58,14 @@ describe('stock-events', () => {
     expect(err).toEqual([]);
     expect(ok[0]).toMatchObject({ payload: { batch: 1, eventIds: expect.any(Array) }, odoo: { model: 'stock.quant' } });
     expect(Object.fromEntries(onHand(sandbox, fixture))).toEqual(Object.fromEntries(expectedQuantities(events)));
+    // the metrics endpoint's numbers for this node: 250 received, 50 duplicates, 200 applied, in the batches sent
+    const text = await scrape();
+    const value = (left: string) => Number(text.split('\n').find((l) => l.startsWith(`${left} `))?.split(' ').pop());
+    expect(value('odoo_supply_mqtt_events_total{id="n1",name="",outcome="received"}')).toBe(250);
+    expect(value('odoo_supply_mqtt_events_total{id="n1",name="",outcome="duplicate"}')).toBe(50);
+    expect(value('odoo_supply_mqtt_events_total{id="n1",name="",outcome="applied"}')).toBe(200);
+    expect(value('odoo_supply_stock_batch_events_count{id="n1",name=""}')).toBe(ok.length);
+    expect(value('odoo_supply_stock_batch_events_sum{id="n1",name=""}')).toBe(200);
   });
 
   it('an event Odoo cannot place leaves on output 2 with the event as payload and msg.error naming the problem', async () => {

@@ -98,5 +98,14 @@ describe('metrics endpoint', () => {
     expect(m.get('odoo_supply_retries_pending{id="gate",name="retries"}')).toBe(0);
     expect(m.get('odoo_supply_circuit_state{id="gate",name="retries"}')).toBe(0);
     expect(scraped.text).toMatch(/# TYPE odoo_supply_odoo_call_seconds histogram/);
+
+    // the operations page's endpoint: the same numbers, per flow tab, behind the same permission
+    expect((await adminRequest(rt, 'GET', '/odoo-supply/operations')).status).toBe(401);
+    const ops = await adminRequest(rt, 'GET', '/odoo-supply/operations', undefined, auth);
+    expect(ops.status).toBe(200);
+    // in: 3 + 1 (odoo-write) + 1 (dead-letter); ok: 3 + 1; error: 1
+    expect(ops.json.flows).toEqual([expect.objectContaining({ flow: 'tab', nodes: 3, in: 5, ok: 4, error: 1, errorRate: 0.2 })]);
+    expect(ops.json.retries).toEqual([{ id: 'gate', name: 'retries', flow: 'tab', pending: 0, circuit: 'closed' }]);
+    expect(ops.json.deadLetters).toEqual([{ id: 'dl', name: 'parked', flow: 'tab', depth: 1, bySource: { 'bad partners': 1 } }]);
   });
 });

@@ -8,6 +8,7 @@ import { JsonlLedger } from '../../lib/sftp/ledger';
 import { POLL_DEFAULTS, SupplierPoller, type ClaimedFile, type PollOptions } from '../../lib/sftp/poller';
 import { upload } from '../../lib/sftp/upload';
 import { IntegrationError } from '../../lib/errors';
+import { supplierLastSuccess } from '../../lib/metrics';
 import { startSshd, type Sshd } from '../helpers/sshd';
 
 let sshd: Sshd;
@@ -67,8 +68,12 @@ describe('supplier-sftp poller on OpenSSH', () => {
     // claimed: out of the inbox, in the working folder
     expect(sshd.ls(r.dir)).toEqual(['.processing', 'archive', 'error']);
     expect(sshd.ls(`${r.dir}/.processing`)).toEqual([path.posix.basename(file.claim)]);
+    const before = Date.now() / 1000;
     await r.poller.settle(file.claim);
     expect(sshd.ls(`${r.dir}/.processing`)).toEqual([]);
+    // the operations page's "last successful run" of this supplier
+    const last = (await supplierLastSuccess.get()).values.find((v) => v.labels.supplier === 'acme' && v.labels.channel === 'sftp');
+    expect(last?.value).toBeGreaterThanOrEqual(before);
     expect(sshd.ls(`${r.dir}/archive`)).toEqual([expect.stringMatching(/^preise\.\d{8}T\d{6}Z\.csv$/)]);
     // the ledger is on disk
     expect(fs.readFileSync(r.ledgerFile, 'utf8')).toContain(file.sha256);

@@ -6,6 +6,7 @@ import { oneOf, rule } from '../../shared/editor/rules';
 import { migrations } from '../migrations';
 import { testConnection } from './test-connection';
 import { checkAccess } from './check-access';
+import { operationsTab } from '../../shared/editor/operations';
 
 interface OdooConfigEditorNode extends EditorNode {
   url: string;
@@ -61,3 +62,6 @@ red().nodes.registerType<OdooConfigEditorNode>('odoo-config', {
   },
   ...editHooks,
 });
+
+// the operations tab of the sidebar (nodes/shared/editor/operations.ts): once per editor, with the package's config node
+$(() => operationsTab());
