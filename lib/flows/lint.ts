@@ -117,9 +117,11 @@ export function lintNodes(nodes: FlowNode[], fileOf: (n: FlowNode) => string, op
           break;
         }
       }
-      const dev = value.match(DEV_PATH);
-      if (dev) add('PATH', node, `"${at}" contains the absolute path "${dev[2]}" of a developer's machine: use a path relative to the user dir, or an environment variable`);
-      else for (const p of opts.forbiddenPaths ?? []) if (p && value.includes(p)) add('PATH', node, `"${at}" contains "${p}", this machine's own path: use a relative path or an environment variable`);
+      // this checkout's own path first: it may itself be under /tmp or /home
+      const own = (opts.forbiddenPaths ?? []).find((p) => p && value.includes(p));
+      const dev = own ? undefined : value.match(DEV_PATH);
+      if (own) add('PATH', node, `"${at}" contains "${own}", this machine's own path: use a relative path or an environment variable`);
+      else if (dev) add('PATH', node, `"${at}" contains the absolute path "${dev[2]}" of a developer's machine: use a path relative to the user dir, or an environment variable`);
     }
   }
   return problems;
