@@ -17,6 +17,7 @@
  * BENCH_BASELINE_EVENTS (default 300) events, for calls and events per second.
  */
 import fs from 'node:fs';
+import { readTab } from '../lib/flows/files';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,7 +136,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const embedded = process.env.MQTT_URL ? undefined : await startEmbeddedBroker();
   const mqttUrl = process.env.MQTT_URL ?? (embedded?.url as string);
   // the committed flow in a share group of its own: sessions other runs left on a shared broker take no share
-  const flows = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'flows', 'plant-inventory.json'), 'utf8')) as Array<Record<string, unknown>>).map((n) =>
+  const flows = (readTab(path.resolve(__dirname, '..', '..', 'flows'), 'plant-inventory.json') as Array<Record<string, unknown>>).map((n) =>
     n.type === 'mqtt in' ? { ...n, topic: String(n.topic).replace(/^\$share\/[^/]+\//, `$share/bench-${process.pid}/`) } : n,
   );
   const clientId = `bench-plant-${process.pid}`;

@@ -202,3 +202,12 @@ export function writeFlows(dir: string, flows: FlowNode[], opts: { mayRemove?: (
   }
   return { written, removed, kept };
 }
+
+/** One tab file of a flows folder with the shared config nodes (config.json) it names: what a test or bench of one flow loads. */
+export function readTab(dir: string, file: string): FlowNode[] {
+  const text = fs.readFileSync(path.join(dir, file), 'utf8');
+  const tab = parseFlowFile(file, text);
+  const configFile = path.join(dir, CONFIG_FILE);
+  const config = fs.existsSync(configFile) ? parseFlowFile(CONFIG_FILE, fs.readFileSync(configFile, 'utf8')) : [];
+  return [...tab, ...config.filter((n) => text.includes(`"${n.id}"`))];
+}

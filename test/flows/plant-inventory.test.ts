@@ -17,14 +17,11 @@ import { plantMasterData, startPlantStandIn } from '../../sandbox/plant/simulato
 import { startRedProcess, userDirWith, type RedProcess } from '../helpers/red-process';
 import { until } from '../helpers/red';
 import mqtt from 'mqtt';
+import { readTab } from '../../lib/flows/files';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TAB_TEXT = fs.readFileSync(path.join(ROOT, 'flows', 'plant-inventory.json'), 'utf8');
 // the tab as committed, with the shared config nodes (flows/config.json) it names
-const FLOW = [
-  ...(JSON.parse(TAB_TEXT) as unknown[]),
-  ...(JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'config.json'), 'utf8')) as Array<{ id: string }>).filter((n) => TAB_TEXT.includes(`"${n.id}"`)),
-];
+const FLOW = readTab(path.join(ROOT, 'flows'), 'plant-inventory.json');
 
 function mosquittoUp(): Promise<boolean> {
   return new Promise((resolve) => {
