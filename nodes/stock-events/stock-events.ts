@@ -1,5 +1,6 @@
 import { classifyError, configError } from '../../lib/errors';
-import { StockEventsCore, parseStockEventsOptions, type BatchSummary } from '../../lib/inventory';
+import { PgEventClaims, StockEventsCore, parseStockEventsOptions, type BatchSummary } from '../../lib/inventory';
+import { sharedDatabaseUrl } from '../../lib/util/pg';
 import { LookupCache } from '../../lib/odoo/lookup';
 import { writerOf } from '../../lib/odoo/writer';
 import { dataFile } from '../../lib/resilience/options';
@@ -24,6 +25,7 @@ export = function (RED: RED) {
     let statusTimer: NodeJS.Timeout | undefined;
     let closing = false;
     let lookups: LookupCache | undefined;
+    let claims: PgEventClaims | undefined;
 
     const showStatus = () => {
       if (!core || closing) return;
@@ -43,7 +45,14 @@ export = function (RED: RED) {
       if (!server) throw configError('no Odoo server configured');
       const options = parseStockEventsOptions(def);
       server.register(node);
-      ready = StockEventsCore.open(dataFile(RED.settings ?? {}, 'stock-events', node.id), target, { ...options, journal: { compactRatio: 3 } }, {
+      // several instances in one $share group: event ids claimed in PostgreSQL, kept apart per node id
+      const databaseUrl = sharedDatabaseUrl();
+      const shared = databaseUrl
+        ? PgEventClaims.open({ connection: databaseUrl, scope: node.id }).then((c) => {
+            claims = c;
+          })
+        : Promise.resolve();
+      ready = shared.then(() => StockEventsCore.open(dataFile(RED.settings ?? {}, 'stock-events', node.id), target, { ...options, journal: { compactRatio: 3 }, ...(claims ? { claims } : {}) }, {
         applied: (summary: BatchSummary) => {
           node.send([{ payload: summary, odoo: { model: 'stock.quant', operations: summary.writes.length } }, null]);
           // for benchmarks and tests in the same process: when which events reached Odoo
@@ -62,7 +71,7 @@ export = function (RED: RED) {
             showStatus();
           }, 250);
         },
-      }).then(
+      })).then(
         (c) => {
           if (closing) return c.close();
           core = c;
@@ -100,7 +109,10 @@ export = function (RED: RED) {
       statusTimer = undefined;
       // a batch in flight may finish; what is not applied stays in the journal for the next start
       const finish = () => (server ? server.deregister(node, done) : done());
-      ready.then(() => core?.close(CLOSE_WAIT_MS)).then(finish, finish);
+      ready
+        .then(() => core?.close(CLOSE_WAIT_MS))
+        .finally(() => claims?.close())
+        .then(finish, finish);
     });
   }
   RED.nodes.registerType('stock-events', StockEvents);
