@@ -111,3 +111,51 @@ export class PgFeedStore implements FeedStore {
     await this.client.end().catch(() => undefined);
   }
 }
+
+export interface LeadHooks {
+  /** This instance leads now: start the feed on `store` (closing the feed closes the store and frees the lead). */
+  lead(store: PgFeedStore): Promise<void>;
+  /** Another instance leads: this one waits. */
+  standby(): void;
+  failed(err: unknown): void;
+}
+
+/**
+ * Tries to lead the feed now and every `retryMs` while another instance leads
+ * (or the database does not answer). `resume()` after stepping down (the feed
+ * closed because its store failed) tries again.
+ */
+export function leadWhenFree(options: PgFeedStoreOptions, hooks: LeadHooks, retryMs = 5_000): { resume(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const later = () => {
+    if (!stopped && !timer) timer = setTimeout(attempt, retryMs);
+  };
+  const attempt = async (): Promise<void> => {
+    timer = undefined;
+    if (stopped) return;
+    let store: PgFeedStore | undefined;
+    try {
+      store = await PgFeedStore.tryLead(options);
+      if (store && !stopped) {
+        await hooks.lead(store);
+        return;
+      }
+      await store?.close();
+      if (!stopped) hooks.standby();
+    } catch (err) {
+      await store?.close();
+      if (!stopped) hooks.failed(err);
+    }
+    later();
+  };
+  void attempt();
+  return {
+    resume: later,
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

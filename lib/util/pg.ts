@@ -62,5 +62,5 @@ export async function openPool(connection: PgConnection, lock: string, ddl: stri
 /** A store that cannot reach its database is unavailable for now (transient): the message is retried, not dropped. */
 export function pgError(connection: PgConnection, what: string, doing: string, err: unknown): IntegrationError {
   const reason = (err as Error)?.message || (err as { code?: string })?.code || String(err);
-  return new IntegrationError({ message: `${what} (PostgreSQL at ${pgWhere(connection)}) could not ${doing}: ${reason}`, code: 'UNAVAILABLE', transient: true });
+  return new IntegrationError({ message: `${what} (PostgreSQL at ${pgWhere(connection)}) could not ${doing}: ${reason}`, code: 'UNAVAILABLE', transient: true, details: { store: 'postgres' } });
 }
