@@ -158,7 +158,10 @@ export class StockEventsCore {
     }
     if (o.claims && core.pending.length) {
       // pending events may not have been claimed before the crash: claim them again, keep those that are still ours
-      const mine = await o.claims.claim(core.pending, meta.instance);
+      const mine = await o.claims.claim(core.pending, meta.instance).catch(async (err) => {
+        await journal.close();
+        throw classifyError(err);
+      });
       const theirs = core.pending.filter((id) => !mine.has(id));
       if (theirs.length) {
         await journal.batch(theirs.map((id) => ({ key: `e:${id}`, value: undefined })));
