@@ -12,6 +12,8 @@ export * as resilience from './resilience';
 // changes out of Odoo, and documents sent out (odoo-changes, canonical-map from-odoo/to-supplier, revision-stamp)
 export { ChangeFeed, parseWebhook } from './odoo/changes';
 export type { Change, ChangeFeedOptions, StartFrom } from './odoo/changes';
+// several instances on one PostgreSQL (ODOO_SUPPLY_DATABASE_URL): the shared change-feed state; the file ledger is in lib/sftp, the event claims in inventory
+export { PgFeedStore, leadWhenFree, type FeedStore } from './odoo/changes-store';
 export { purchaseOrdersFromOdoo } from './canonical/from-odoo';
 export { compileOutbound } from './canonical/outbound';
 export type { OutboundSpec, SupplierFile } from './canonical/outbound';

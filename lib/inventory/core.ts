@@ -26,6 +26,7 @@ import { Journal, type JournalOptions } from '../resilience/journal';
 import { describeIssues } from '../util/zod';
 import { planQuant, type QuantState, type StockEvent } from './coalesce';
 import { resolveEvents } from './resolve';
+import type { EventClaims } from './claims';
 
 export interface StockEventsCoreOptions {
   /** How long the first event of a batch waits for company (ms). */
@@ -40,6 +41,11 @@ export interface StockEventsCoreOptions {
   retryInitialMs: number;
   retryMaxMs: number;
   journal?: JournalOptions;
+  /**
+   * Shared claims (PostgreSQL) when several instances take one stream: an
+   * event counts as received only once it is in this journal and claimed here.
+   */
+  claims?: EventClaims;
 }
 
 export const DEFAULT_CORE_OPTIONS: StockEventsCoreOptions = { windowMs: 500, maxBatchEvents: 5000, ledgerSize: 500_000, maxHistory: 1000, retryInitialMs: 500, retryMaxMs: 30_000 };
@@ -150,6 +156,19 @@ export class StockEventsCore {
       if (r.s === 'd') core.done.push(id);
       else if (r.s === 'p' && !inBatch.has(id)) core.pending.push(id);
     }
+    if (o.claims && core.pending.length) {
+      // pending events may not have been claimed before the crash: claim them again, keep those that are still ours
+      const mine = await o.claims.claim(core.pending, meta.instance).catch(async (err) => {
+        await journal.close();
+        throw classifyError(err);
+      });
+      const theirs = core.pending.filter((id) => !mine.has(id));
+      if (theirs.length) {
+        await journal.batch(theirs.map((id) => ({ key: `e:${id}`, value: undefined })));
+        hooks.log?.('info', `${theirs.length} event(s) in the journal were taken by another instance meanwhile: left to it`);
+      }
+      core.pending.splice(0, core.pending.length, ...core.pending.filter((id) => mine.has(id)));
+    }
     if (core.recorded.length || core.pending.length) {
       hooks.log?.('info', `restored from the journal: ${core.recorded.length} batch(es) to send again, ${core.pending.length} event(s) not yet in a batch`);
       core.pendingSince = Date.now();
@@ -191,6 +210,24 @@ export class StockEventsCore {
     this.accepting.add(event.eventId);
     try {
       await this.journal.put(key, { s: 'p', ev: event });
+      const claims = this.options.claims;
+      if (claims) {
+        // on disk first, then claimed: a crash in between is settled by claiming again at the next start
+        let mine: Set<string>;
+        try {
+          mine = await claims.claim([event.eventId], this.meta.instance);
+        } catch (err) {
+          // not taken: the sender delivers it again (to this or another instance)
+          await (seen ? this.journal.put(key, seen) : this.journal.delete(key)).catch(() => undefined);
+          throw classifyError(err);
+        }
+        if (!mine.has(event.eventId)) {
+          await (seen ? this.journal.put(key, seen) : this.journal.delete(key));
+          this.stats.duplicates++;
+          this.hooks.changed?.();
+          return 'duplicate';
+        }
+      }
     } finally {
       this.accepting.delete(event.eventId);
     }
@@ -355,6 +392,12 @@ export class StockEventsCore {
     const excess = this.done.length - this.doneHead + applied.length - this.options.ledgerSize;
     for (let k = 0; k < excess; k++) ops.push({ key: `e:${this.done[this.doneHead + k] as string}`, value: undefined });
     await this.journal.batch(ops);
+    if (this.options.claims) {
+      // best effort: an applied event still marked claimed is never taken by another instance either
+      await this.options.claims.settle(applied, [...failedEvents.keys()], this.meta.instance).catch((err) => {
+        this.hooks.log?.('warn', `could not record the outcome of batch ${b.n} in the shared event claims: ${classifyError(err).message}`);
+      });
+    }
     if (excess > 0) this.doneHead += excess;
     this.done.push(...applied);
     if (this.doneHead > 100_000) {

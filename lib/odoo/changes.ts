@@ -33,6 +33,7 @@
 import { createHash } from 'node:crypto';
 import { badInput } from '../errors';
 import { Journal } from '../resilience/journal';
+import type { FeedStore } from './changes-store';
 import type { Context, Domain, OdooClient, OdooRecord } from './client';
 import { andAll } from './paging';
 
@@ -131,7 +132,7 @@ export class ChangeFeed {
   private constructor(
     private readonly client: OdooClient,
     options: ChangeFeedOptions,
-    private readonly journal: Journal<Stored>,
+    private readonly journal: FeedStore,
     private readonly handOn: (changes: Change[]) => void,
   ) {
     this.o = {
@@ -155,8 +156,9 @@ export class ChangeFeed {
    * Opens the feed's state at `file` (created on first use). The start option
    * counts only on the first run, or when model, domain or start changed.
    */
-  static async open(client: OdooClient, options: ChangeFeedOptions, file: string, handOn: (changes: Change[]) => void): Promise<ChangeFeed> {
-    const journal = await Journal.open<Stored>(file);
+  static async open(client: OdooClient, options: ChangeFeedOptions, file: string | FeedStore, handOn: (changes: Change[]) => void): Promise<ChangeFeed> {
+    // a path: the local journal; a store: e.g. PostgreSQL shared by several instances (lib/odoo/changes-store.ts)
+    const journal: FeedStore = typeof file === 'string' ? await Journal.open<Stored>(file) : file;
     let feed: ChangeFeed;
     try {
       feed = new ChangeFeed(client, options, journal, handOn);

@@ -3,9 +3,17 @@
  * skipped, a changed file with the same name is processed again. One JSON
  * line per processed file, fsynced before the file counts as done, bounded
  * (the oldest entries go when it is compacted), files created 0600.
+ *
+ * Two backends: `JsonlLedger` (a local file, one instance) and `PgLedger`
+ * (one PostgreSQL table that several instances polling the same folders share,
+ * chosen by ODOO_SUPPLY_DATABASE_URL). Claim-by-rename keeps two pollers off
+ * one file; the shared ledger makes "unchanged since processed" hold whichever
+ * instance processed it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Pool } from 'pg';
+import { checkTable, openPool, pgError, type PgConnection } from '../util/pg';
 
 export interface LedgerEntry {
   /** Supplier (server and folder) + the file's name as it arrived. */
@@ -18,7 +26,7 @@ export interface LedgerEntry {
 
 export interface FileLedger {
   /** The last entry for this key, if any. */
-  get(key: string): LedgerEntry | undefined;
+  get(key: string): LedgerEntry | undefined | Promise<LedgerEntry | undefined>;
   record(entry: LedgerEntry): Promise<void>;
   close(): Promise<void>;
 }
@@ -87,5 +95,79 @@ export class JsonlLedger implements FileLedger {
     await this.chain.catch(() => undefined);
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+export interface PgLedgerOptions {
+  /** postgres://user@host:port/db, or a pg PoolConfig. */
+  connection: PgConnection;
+  /** Keeps ledgers apart in the one table: the supplier-sftp node's id (the same on every instance running the flow). */
+  scope: string;
+  table?: string;
+  /** Entries kept per scope (the oldest go first, checked every `maxEntries / 10` records). */
+  maxEntries?: number;
+}
+
+/** The shared file ledger: one row per (scope, key), written before the file counts as done. */
+export class PgLedger implements FileLedger {
+  private recorded = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly options: Required<Omit<PgLedgerOptions, 'table'>> & { table: string },
+  ) {}
+
+  static async open(options: PgLedgerOptions): Promise<PgLedger> {
+    const table = checkTable(options.table ?? 'odoo_supply_sftp_ledger');
+    const pool = await openPool(
+      options.connection,
+      table,
+      [
+        `CREATE TABLE IF NOT EXISTS ${table} (scope text NOT NULL, key text NOT NULL, size bigint NOT NULL, mtime bigint NOT NULL,
+          sha256 text NOT NULL, at text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, key))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_time ON ${table} (scope, recorded_at)`,
+      ],
+      'the file ledger',
+    );
+    return new PgLedger(pool, { connection: options.connection, scope: options.scope, table, maxEntries: options.maxEntries ?? 100_000 });
+  }
+
+  private async q(sql: string, params: unknown[], doing: string) {
+    if (this.closed) throw new Error('the file ledger is closed');
+    try {
+      return await this.pool.query(sql, params);
+    } catch (err) {
+      throw pgError(this.options.connection, 'the file ledger', doing, err);
+    }
+  }
+
+  async get(key: string): Promise<LedgerEntry | undefined> {
+    const r = await this.q(`SELECT key, size, mtime, sha256, at FROM ${this.options.table} WHERE scope = $1 AND key = $2`, [this.options.scope, key], 'read an entry');
+    const row = r.rows[0] as { key: string; size: string; mtime: string; sha256: string; at: string } | undefined;
+    return row ? { key: row.key, size: Number(row.size), mtime: Number(row.mtime), sha256: row.sha256, at: row.at } : undefined;
+  }
+
+  async record(e: LedgerEntry): Promise<void> {
+    const t = this.options.table;
+    await this.q(
+      `INSERT INTO ${t} (scope, key, size, mtime, sha256, at) VALUES ($1,$2,$3,$4,$5,$6)
+       ON CONFLICT (scope, key) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, sha256 = EXCLUDED.sha256, at = EXCLUDED.at, recorded_at = now()`,
+      [this.options.scope, e.key, e.size, e.mtime, e.sha256, e.at],
+      'record a processed file',
+    );
+    if (++this.recorded % Math.max(1, Math.floor(this.options.maxEntries / 10)) === 0) {
+      await this.q(
+        `DELETE FROM ${t} WHERE scope = $1 AND key IN (SELECT key FROM ${t} WHERE scope = $1 ORDER BY recorded_at DESC, key OFFSET $2)`,
+        [this.options.scope, this.options.maxEntries],
+        'drop the oldest entries',
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end().catch(() => undefined);
   }
 }

@@ -261,7 +261,7 @@ export class SupplierPoller {
     const file: ClaimedFile = { name: e.name, path: e.path, size: e.size, mtime: new Date(e.mtime).toISOString(), supplier: o.supplier, sha256: '', claim: claimed };
     if (e.size > o.maxBytes) {
       // a large file: never whole in memory; unchanged = same size and mtime (the hash is known only once it is read)
-      const before = this.ledger?.get(this.ledgerKey(e));
+      const before = await this.ledger?.get(this.ledgerKey(e));
       this.pending.set(claimed, { file, claimedAt: Date.now() });
       if (before && before.size === e.size && before.mtime === e.mtime) {
         result.skippedUnchanged++;
@@ -296,7 +296,7 @@ export class SupplierPoller {
       result.problems.push(error);
       return;
     }
-    const before = this.ledger?.get(this.ledgerKey(e));
+    const before = await this.ledger?.get(this.ledgerKey(e));
     if (before && before.sha256 === file.sha256) {
       result.skippedUnchanged++;
       this.events.notice(`${shown(e.name)} is unchanged since it was processed at ${before.at} (same SHA-256): skipped`);

@@ -83,8 +83,8 @@ export = function (RED: RED) {
     let ready: Promise<void> = Promise.resolve();
     try {
       const o = parseDeadLetterOptions(def);
-      const url = node.credentials?.databaseUrl ? expandEnv(node.credentials.databaseUrl) : process.env.DEAD_LETTER_DATABASE_URL;
-      if (o.store === 'postgres' && !url) throw configError('store "postgres" needs a database URL (credential, or the DEAD_LETTER_DATABASE_URL environment variable)');
+      const url = node.credentials?.databaseUrl ? expandEnv(node.credentials.databaseUrl) : process.env.DEAD_LETTER_DATABASE_URL || process.env.ODOO_SUPPLY_DATABASE_URL;
+      if (o.store === 'postgres' && !url) throw configError('store "postgres" needs a database URL (credential, or the DEAD_LETTER_DATABASE_URL or ODOO_SUPPLY_DATABASE_URL environment variable)');
       const opening = o.store === 'postgres' ? PgDeadLetterStore.open({ connection: url as string, queue: o.queue ?? node.id }) : LocalDeadLetterStore.open(dataFile(RED.settings ?? {}, 'dead-letter', node.id));
       ready = opening.then(
         (store) => {

@@ -1,5 +1,6 @@
 import { classifyError, configError } from '../../lib/errors';
-import { StockEventsCore, parseStockEventsOptions, type BatchSummary } from '../../lib/inventory';
+import { PgEventClaims, StockEventsCore, parseStockEventsOptions, type BatchSummary } from '../../lib/inventory';
+import { sharedDatabaseUrl } from '../../lib/util/pg';
 import { LookupCache } from '../../lib/odoo/lookup';
 import { writerOf } from '../../lib/odoo/writer';
 import { dataFile } from '../../lib/resilience/options';
@@ -29,6 +30,7 @@ export = function (RED: RED) {
     const meter = meterOf(node);
     const labels = { id: node.id, name: node.name ?? '' };
     const unmeter = stockEvents.add(() => (core ? (['received', 'duplicate', 'applied', 'failed'] as const).map((outcome) => [{ ...labels, outcome }, outcome === 'received' ? core!.stats.accepted + core!.stats.duplicates : core!.stats[outcome === 'duplicate' ? 'duplicates' : outcome]]) : []));
+    let claims: PgEventClaims | undefined;
 
     const showStatus = () => {
       if (!core || closing) return;
@@ -48,7 +50,14 @@ export = function (RED: RED) {
       if (!server) throw configError('no Odoo server configured');
       const options = parseStockEventsOptions(def);
       server.register(node);
-      ready = StockEventsCore.open(dataFile(RED.settings ?? {}, 'stock-events', node.id), target, { ...options, journal: { compactRatio: 3 } }, {
+      // several instances in one $share group: event ids claimed in PostgreSQL, kept apart per node id
+      const databaseUrl = sharedDatabaseUrl();
+      const shared = databaseUrl
+        ? PgEventClaims.open({ connection: databaseUrl, scope: node.id }).then((c) => {
+            claims = c;
+          })
+        : Promise.resolve();
+      ready = shared.then(() => StockEventsCore.open(dataFile(RED.settings ?? {}, 'stock-events', node.id), target, { ...options, journal: { compactRatio: 3 }, ...(claims ? { claims } : {}) }, {
         applied: (summary: BatchSummary) => {
           meter.ok++;
           stockBatches.observe(labels, summary.events);
@@ -70,7 +79,7 @@ export = function (RED: RED) {
             showStatus();
           }, 250);
         },
-      }).then(
+      })).then(
         (c) => {
           if (closing) return c.close();
           core = c;
@@ -110,7 +119,10 @@ export = function (RED: RED) {
       statusTimer = undefined;
       // a batch in flight may finish; what is not applied stays in the journal for the next start
       const finish = () => (server ? server.deregister(node, done) : done());
-      ready.then(() => core?.close(CLOSE_WAIT_MS)).then(finish, finish);
+      ready
+        .then(() => core?.close(CLOSE_WAIT_MS))
+        .finally(() => claims?.close())
+        .then(finish, finish);
     });
   }
   RED.nodes.registerType('stock-events', StockEvents);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { classifyError, configError, type IntegrationError } from '../../lib/errors';
-import { JsonlLedger } from '../../lib/sftp/ledger';
+import { JsonlLedger, PgLedger, type FileLedger } from '../../lib/sftp/ledger';
+import { sharedDatabaseUrl } from '../../lib/util/pg';
 import { supplierSftpConfig, type SupplierSftpConfig } from '../../lib/sftp/options';
 import { SupplierPoller } from '../../lib/sftp/poller';
 import { startSchedule, type Scheduled } from '../../lib/sftp/schedule';
@@ -40,7 +41,9 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
     server.register(node);
     const source = { id: node.id, type: node.type, ...(node.name ? { name: node.name } : {}) };
     let poller: SupplierPoller | undefined;
-    let ledger: JsonlLedger | undefined;
+    let ledger: FileLedger | undefined;
+    let ledgerReady: Promise<unknown> = Promise.resolve();
+    let closed = false;
     let schedule: Scheduled | undefined;
 
     const meter = meterOf(node);
@@ -54,7 +57,20 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
 
     if (config.mode === 'poll') {
       try {
-        if (config.ledger) ledger = new JsonlLedger(path.join(RED.settings?.userDir ?? path.join(os.homedir(), '.node-red'), 'odoo-supply', `sftp-ledger-${node.id}.jsonl`));
+        const databaseUrl = sharedDatabaseUrl();
+        let shared: FileLedger | undefined;
+        if (config.ledger && databaseUrl) {
+          // several instances: one ledger in PostgreSQL, kept apart per node id (the same on every instance running the flow)
+          const opened = PgLedger.open({ connection: databaseUrl, scope: node.id });
+          ledgerReady = opened;
+          shared = {
+            get: (key) => opened.then((l) => l.get(key)),
+            record: (e) => opened.then((l) => l.record(e)),
+            close: () => opened.then((l) => l.close(), () => undefined),
+          };
+          opened.catch((err) => fail(classifyError(err)));
+        }
+        if (config.ledger) ledger = shared ?? new JsonlLedger(path.join(RED.settings?.userDir ?? path.join(os.homedir(), '.node-red'), 'odoo-supply', `sftp-ledger-${node.id}.jsonl`));
         poller = new SupplierPoller(server.connection(), { ...config.poll, instance: INSTANCE, supplier: node.name || String(def.dir) }, ledger, {
           file(file, data) {
             meter.ok++;
@@ -81,7 +97,13 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
             if (!e.transient) fail(e);
           },
         );
-      schedule = startSchedule(config.schedule, runPoll);
+      // with the shared ledger, polling starts once PostgreSQL is reached (a claimed file would otherwise wait for its claim to expire)
+      ledgerReady.then(
+        () => {
+          if (!closed) schedule = startSchedule(config.schedule, runPoll);
+        },
+        () => node.status({ fill: 'red', shape: 'ring', text: 'unavailable' }),
+      );
     }
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
@@ -110,9 +132,12 @@ export = function (RED: RED & { settings?: { userDir?: string } }) {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       schedule?.stop();
       server.deregister(node);
-      Promise.resolve(ledger?.close()).finally(() => done());
+      Promise.resolve(ledgerReady.catch(() => undefined))
+        .then(() => ledger?.close())
+        .finally(() => done());
     });
   }
   RED.nodes.registerType('supplier-sftp', SupplierSftp);

@@ -13,6 +13,8 @@ import { helper, odooNodes, until, withSandboxAndRuntime } from '../helpers/red'
 import { adminRequest, startNodeRed, type Runtime } from '../helpers/runtime';
 import odooChangesNode = require('../../nodes/odoo-changes/odoo-changes');
 import { scrape } from '../../lib/metrics';
+import { Client } from 'pg';
+import { PgFeedStore } from '../../lib/odoo/changes-store';
 
 let ctx: { readonly sandbox: import('../../sandbox/odoo/server').Sandbox };
 let dataDir: string;
@@ -122,6 +124,44 @@ describe('odoo-changes', () => {
     expect(err[0].error).toMatchObject({ transient: true, source: { id: 'n1', type: 'odoo-changes' } });
     expect(ok[0].payload.id).toBe(a);
   });
+
+  it('several instances (ODOO_SUPPLY_DATABASE_URL): stands by while another instance leads, takes over from the shared cursor', async () => {
+    const url = process.env.DEAD_LETTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const clear = async () => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DELETE FROM odoo_supply_feed_state WHERE scope = 'n1'`).catch(() => undefined);
+      await c.end();
+    };
+    // the other instance: it leads the feed of node n1
+    const other = await PgFeedStore.tryLead({ connection: url, scope: 'n1' });
+    expect(other).toBeDefined();
+    await clear();
+    process.env.ODOO_SUPPLY_DATABASE_URL = url;
+    try {
+      const a = partner('SHN-a');
+      const node = { id: 'n1', domain: '[["ref", "=like", "SHN-%"]]' };
+      const standby = await load(node);
+      await new Promise((r) => setTimeout(r, 700));
+      expect(standby.ok).toEqual([]);
+      await other?.close(); // the leader goes away
+      await until(() => standby.ok.length === 1, 'the record, once this instance leads', 15_000);
+      expect(standby.ok[0].payload.id).toBe(a);
+      await helper.unload();
+      // a restart (or another instance taking over) reads the cursor from PostgreSQL: a is not sent again
+      const b = partner('SHN-b');
+      const again = await load(node);
+      await until(() => again.ok.length === 1, 'the record made meanwhile', 15_000);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(again.ok.map((m) => m.payload.id)).toEqual([b]);
+      expect(again.err).toEqual([]);
+      await helper.unload();
+    } finally {
+      delete process.env.ODOO_SUPPLY_DATABASE_URL;
+      await other?.close();
+      await clear();
+    }
+  }, 40_000);
 
   it('an invalid configuration does not crash the runtime: red status, each message fails with CONFIG', async () => {
     await helper.load([...odooNodes, odooChangesNode] as any, [

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SftpConnection } from '../../lib/sftp/connection';
-import { JsonlLedger } from '../../lib/sftp/ledger';
+import { JsonlLedger, PgLedger, type FileLedger } from '../../lib/sftp/ledger';
 import { POLL_DEFAULTS, SupplierPoller, type ClaimedFile, type PollOptions } from '../../lib/sftp/poller';
 import { upload } from '../../lib/sftp/upload';
 import { IntegrationError } from '../../lib/errors';
@@ -39,10 +39,10 @@ interface Rig {
   ledgerFile: string;
 }
 
-function rig(extra: Partial<PollOptions> = {}, shared?: { dir: string; ledgerFile?: string; conn?: SftpConnection; instance?: string }): Rig {
+function rig(extra: Partial<PollOptions> = {}, shared?: { dir: string; ledgerFile?: string; conn?: SftpConnection; instance?: string; ledger?: FileLedger }): Rig {
   const dir = shared?.dir ?? `${sshd.home}/supplier${++n}`;
   const ledgerFile = shared?.ledgerFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-')), 'ledger.jsonl');
-  const ledger = new JsonlLedger(ledgerFile);
+  const ledger = shared?.ledger ?? new JsonlLedger(ledgerFile);
   cleanup.push(() => ledger.close());
   const r: Rig = { dir, files: [], notices: [], problems: [], ledgerFile, poller: undefined as never };
   r.poller = new SupplierPoller(
@@ -109,6 +109,24 @@ describe('supplier-sftp poller on OpenSSH', () => {
     const restarted = rig({ stable: false }, { dir: r.dir, ledgerFile: r.ledgerFile });
     sshd.put(`${r.dir}/list.csv`, 'v2');
     expect((await restarted.poller.poll()).skippedUnchanged).toBe(1);
+  });
+
+  it('ledger in PostgreSQL: a file one instance processed is skipped by the other when uploaded again unchanged', async () => {
+    const url = process.env.DEAD_LETTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const scope = `poller-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const open = () => PgLedger.open({ connection: url, scope, table: 'odoo_supply_sftp_ledger_test' });
+    const one = rig({ stable: false }, { dir: `${sshd.home}/supplier${++n}`, instance: 'one', ledger: await open() });
+    const two = rig({ stable: false }, { dir: one.dir, instance: 'two', ledger: await open() });
+    sshd.put(`${one.dir}/list.csv`, 'v1');
+    expect((await one.poller.poll()).emitted).toBe(1);
+    await one.poller.settle(one.files[0]!.file.claim);
+    sshd.put(`${one.dir}/list.csv`, 'v1', new Date(Date.now() + 5000)); // the supplier sends the same bytes again
+    expect(await two.poller.poll()).toMatchObject({ emitted: 0, skippedUnchanged: 1 });
+    expect(two.files).toEqual([]);
+    sshd.put(`${one.dir}/list.csv`, 'v2');
+    expect((await two.poller.poll()).emitted).toBe(1);
+    expect(two.files.map((f) => f.data.toString())).toEqual(['v2']);
+    expect(sshd.ls(one.dir)).toEqual(['.processing', 'archive', 'error']);
   });
 
   it('readiness by minimum age and by done-marker', async () => {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
+import { Client } from 'pg';
 import { helper, until } from '../helpers/red';
 import { startSshd, type Sshd } from '../helpers/sshd';
 import canonicalMapNode = require('../../nodes/canonical-map/canonical-map');
@@ -163,6 +164,46 @@ describe('supplier-sftp → canonical-map on OpenSSH', () => {
     await until(() => err.length >= 1, 'the refusal', 10_000);
     expect(err[0].error).toMatchObject({ code: 'AUTH', message: expect.stringContaining(`is ${sshd.fingerprint}, not the pinned`) });
     expect(sshd.ls(dir)).toEqual(['a.csv']);
+  });
+});
+
+describe('supplier-sftp with ODOO_SUPPLY_DATABASE_URL', () => {
+  it('keeps its file ledger in PostgreSQL (not in the user dir): a file sent again unchanged is skipped', async () => {
+    const url = process.env.DEAD_LETTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const id = `in-${Date.now().toString(36)}`;
+    const dir = `${sshd.home}/shared${++n}`;
+    const db = new Client({ connectionString: url });
+    await db.connect();
+    process.env.ODOO_SUPPLY_DATABASE_URL = url;
+    try {
+      sshd.put(`${dir}/prices.csv`, 'a;b\n1;2\n');
+      await helper.load([sftpServerNode, supplierSftpNode] as any, [
+        server(),
+        { id, type: 'supplier-sftp', server: 'srv', mode: 'poll', dir, include: '*.csv', interval: 1, readiness: 'age', minAge: 0, settle: 'emit', wires: [['ok'], ['err']] },
+        { id: 'ok', type: 'helper' },
+        { id: 'err', type: 'helper' },
+      ], { srv: { privateKey: sshd.privateKey } });
+      const ok: any[] = [];
+      const err: any[] = [];
+      helper.getNode('ok').on('input', (m: any) => ok.push(m));
+      helper.getNode('err').on('input', (m: any) => err.push(m));
+      await until(() => ok.length === 1 || err.length > 0, 'the file', 10_000);
+      expect(err).toEqual([]);
+      const row = async () => (await db.query('SELECT key, sha256 FROM odoo_supply_sftp_ledger WHERE scope = $1', [id])).rows;
+      await until(async () => (await row()).length === 1, 'the ledger row in PostgreSQL', 10_000);
+      expect(await row()).toEqual([{ key: expect.stringContaining('prices.csv'), sha256: ok[0].file.sha256 }]);
+      // no local ledger file for this node in any test user dir
+      const userDirs = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('nr-user-'));
+      expect(userDirs.length).toBeGreaterThan(0);
+      expect(userDirs.filter((d) => fs.existsSync(path.join(os.tmpdir(), d, 'odoo-supply', `sftp-ledger-${id}.jsonl`)))).toEqual([]);
+      sshd.put(`${dir}/prices.csv`, 'a;b\n1;2\n', new Date(Date.now() + 5000)); // the same bytes again
+      await until(() => (sshd.ls(`${dir}/archive`) ?? []).length === 2, 'the second upload, skipped and archived', 10_000);
+      expect(ok).toHaveLength(1);
+    } finally {
+      delete process.env.ODOO_SUPPLY_DATABASE_URL;
+      await db.query('DELETE FROM odoo_supply_sftp_ledger WHERE scope = $1', [id]).catch(() => undefined);
+      await db.end();
+    }
   });
 });
 
