@@ -82,10 +82,11 @@ export class PgEventClaims implements EventClaims {
         list.push(g);
       }
       for (const [instance, waiting] of byInstance) {
-        const ids = [...new Set(waiting.flatMap((w) => w.ids))];
+        // one order for every instance: two claims of overlapping events lock their rows in the same order, so they queue instead of deadlocking
+        const ids = [...new Set(waiting.flatMap((w) => w.ids))].sort();
         try {
-          const r = await this.pool.query(
-            `INSERT INTO ${this.table} AS c (scope, event_id, instance, state) SELECT $1, id, $2, 'claimed' FROM unnest($3::text[]) AS id
+          const r = await this.claimOnce(
+            `INSERT INTO ${this.table} AS c (scope, event_id, instance, state) SELECT $1, id, $2, 'claimed' FROM unnest($3::text[]) AS id ORDER BY id
              ON CONFLICT (scope, event_id) DO UPDATE SET instance = EXCLUDED.instance, state = 'claimed', at = now()
                WHERE c.state = 'failed' OR (c.instance = EXCLUDED.instance AND c.state = 'claimed')
              RETURNING event_id`,
@@ -100,6 +101,18 @@ export class PgEventClaims implements EventClaims {
       }
     }
     this.flushing = false;
+  }
+
+  /** The claim statement; PostgreSQL may still pick it as a deadlock victim (40P01): it changed nothing then, and runs again. */
+  private async claimOnce(sql: string, params: unknown[]): Promise<{ rows: unknown[] }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pool.query(sql, params);
+      } catch (err) {
+        if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 10 * attempt));
+      }
+    }
   }
 
   async settle(applied: string[], failed: string[], instance: string): Promise<void> {
