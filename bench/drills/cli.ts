@@ -8,6 +8,8 @@ import type { DrillResult } from './harness';
 const DRILLS: Record<string, () => Promise<DrillResult>> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'odoo-outage': () => require('./odoo-outage').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'bad-input': () => require('./bad-input').run(),
 };
 
 async function main(): Promise<void> {
