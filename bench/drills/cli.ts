@@ -10,6 +10,8 @@ const DRILLS: Record<string, () => Promise<DrillResult>> = {
   'odoo-outage': () => require('./odoo-outage').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'bad-input': () => require('./bad-input').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'broker-restart': () => require('./broker-restart').run(),
 };
 
 async function main(): Promise<void> {
