@@ -12,6 +12,8 @@ const DRILLS: Record<string, () => Promise<DrillResult>> = {
   'bad-input': () => require('./bad-input').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'broker-restart': () => require('./broker-restart').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'kill-instance': () => require('./kill-instance').run(),
 };
 
 async function main(): Promise<void> {
