@@ -60,9 +60,13 @@ export async function run(): Promise<DrillResult> {
     const plant = startPlantStandIn({ mqttUrl: broker.url, sites, products, prefix, rate, events, duplicates: 0.05, outOfOrder: 0.05, seed: 99, onPublish: (id) => sentIds.add(id) });
     await sleep(((events / rate) * 1000) * 0.4);
     const before = sentIds.size;
-    await (reds[0] as RedProcess).stop('SIGKILL');
-    await sleep(downS * 1000);
-    reds[0] = await startRedProcess((dirs[0] as { dir: string }).dir, envOf(dirs[0]!.id));
+    // DRILL_NO_KILL=1: the control run, two instances and no kill
+    const kill = !process.env.DRILL_NO_KILL;
+    if (kill) {
+      await (reds[0] as RedProcess).stop('SIGKILL');
+      await sleep(downS * 1000);
+      reds[0] = await startRedProcess((dirs[0] as { dir: string }).dir, envOf(dirs[0]!.id));
+    }
     const report = await plant.done;
     // until Odoo holds what the simulator expects (or 90 s)
     const until = Date.now() + 90_000;
@@ -110,6 +114,7 @@ export async function run(): Promise<DrillResult> {
       quants_above: q.above,
       applied_per_instance: perInstance,
       sent_before_kill: before,
+      killed: kill,
       // a batch applied in the moment of the kill may miss its log line: Odoo's quants decide lost
       not_in_logs: sentIds.size - applied,
     };
