@@ -3,10 +3,10 @@
  * Odoo is), seeded with the plant's products and locations; the parent asks
  * it over IPC for its call count and the on-hand quantities.
  */
-import { startSandbox } from '../sandbox/odoo/server';
+import { startSandbox, type FaultSpec } from '../sandbox/odoo/server';
 import { plantMasterData } from '../sandbox/plant/simulator';
 
-type Request = { id: number; op: 'reset' | 'stats' | 'onHand' | 'close' };
+type Request = { id: number; op: 'reset' | 'stats' | 'onHand' | 'close' | 'inject' | 'clearFaults'; fault?: FaultSpec };
 
 async function main(): Promise<void> {
   const sites = Number(process.argv[2] ?? 3);
@@ -31,6 +31,9 @@ async function main(): Promise<void> {
   };
   process.on('message', (m: Request) => {
     if (m.op === 'reset') sandbox.resetStats();
+    // the drills (bench/drills): an outage starts and ends on the parent's word
+    if (m.op === 'inject' && m.fault) sandbox.inject(m.fault);
+    if (m.op === 'clearFaults') sandbox.clearFaults();
     if (m.op === 'close') void sandbox.close().then(() => process.exit(0));
     process.send?.({ id: m.id, calls: sandbox.stats.calls, ...(m.op === 'onHand' ? { onHand: onHand() } : {}) });
   });

@@ -37,8 +37,15 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
-export async function startEmbeddedBroker(options: { port?: number; host?: string } = {}): Promise<EmbeddedBroker> {
-  const aedes = createBroker();
+/**
+ * `persistence`: an aedes persistence (e.g. `require('aedes-persistence')()`) that outlives
+ * the broker: a broker started again on the same port with it keeps the persistent sessions,
+ * their subscriptions and their queued QoS 1 messages, as a restarted Mosquitto with
+ * `persistence true` does (the drills use it). Share groups are not kept: after such a restart
+ * a member's restored subscription gets every message of its filter.
+ */
+export async function startEmbeddedBroker(options: { port?: number; host?: string; persistence?: unknown } = {}): Promise<EmbeddedBroker> {
+  const aedes = createBroker(options.persistence ? { persistence: options.persistence } : {});
   // group/filter → member client ids, in joining order
   const groups = new Map<string, { filter: string; members: string[] }>();
   let count = 0;

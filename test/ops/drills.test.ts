@@ -1,0 +1,52 @@
+/**
+ * The fault drills (bench/drills, `npm run drill`) in their smallest form: the committed
+ * plant flow in Node-RED, the sandbox Odoo, the embedded broker; each run as a user runs it,
+ * its JSON line read back. Lost and duplicated events are counted from Odoo's quants and the
+ * dead-letter store, not from the flow's own word.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, run } from '../helpers/child';
+
+jest.setTimeout(120_000);
+
+const CLI = path.join(ROOT, 'dist', 'bench', 'drills', 'cli.js');
+
+async function drill(args: string[]): Promise<{ code: number | null; result: Record<string, any> }> {
+  if (!fs.existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
+  const child = run(process.execPath, [CLI, ...args, '--json']);
+  const code = await child.exited;
+  const line = child
+    .log()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{"sent"'));
+  if (!line) throw new Error(`the drill printed no result (exit ${code}):\n${child.log().slice(-3000)}`);
+  return { code, result: JSON.parse(line) };
+}
+
+describe('drills', () => {
+  it('odoo-outage: every event sent during a 503 outage ends applied once', async () => {
+    const { code, result } = await drill(['odoo-outage', '--outage-seconds', '4', '--events', '300', '--rate', '40']);
+    expect(result).toMatchObject({ sent: 300, applied: 300, lost: 0, duplicates: 0 });
+    expect(result.outage_seconds).toBeGreaterThanOrEqual(4);
+    expect(code).toBe(0);
+  });
+
+  it('bad-input: valid events applied, every bad input dead-lettered with a reason', async () => {
+    const { code, result } = await drill(['bad-input', '--events', '150', '--rate', '100', '--bad', '2']);
+    expect(result).toMatchObject({ sent: 158, applied: 150, dead_lettered: 8, lost: 0, duplicates: 0, bad_inputs: 8, bad_inputs_missing: [], bad_inputs_applied: [], unreadable_reasons: 0, stray_dead_letters: 0 });
+    expect(result.reasons['malformed-json']).toMatch(/not JSON/);
+    expect(result.reasons['wrong-schema']).toMatch(/^VALIDATION: .*quantity/);
+    expect(result.reasons['unknown-product']).toMatch(/NO-SUCH-PART-0.*not the default_code/);
+    expect(result.reasons.oversized).toMatch(/larger than the 65536/);
+    expect(code).toBe(0);
+  });
+
+  it('broker-restart: the broker stops mid-stream and comes back on its port; every event applied once', async () => {
+    const { code, result } = await drill(['broker-restart', '--down-seconds', '2', '--events', '400', '--rate', '80']);
+    expect(result).toMatchObject({ sent: 400, applied: 400, lost: 0, duplicates: 0, flow_reconnected: true });
+    expect(result.sent_before_restart).toBeLessThan(400);
+    expect(code).toBe(0);
+  });
+});
