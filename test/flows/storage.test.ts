@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { flowsStorage } from '../../lib/flows/storage';
-import { FlowFileError, readFlows, serialize, splitFlows, type FlowNode } from '../../lib/flows/files';
+import { FlowFileError, readFlows, serialize, splitFlows, writeFlows, type FlowNode } from '../../lib/flows/files';
 import { adminRequest, startNodeRed, type Runtime } from '../helpers/runtime';
 import { ROOT, tempDir } from '../helpers/child';
 
@@ -75,6 +75,8 @@ describe('flows storage: one file per tab + config.json', () => {
 
   beforeAll(async () => {
     fs.cpSync(path.join(ROOT, 'flows'), flowsDir, { recursive: true });
+    // the committed tabs, disabled: this is about their files, and their nodes (SFTP pollers, MQTT sessions, intake routes) must not run here
+    writeFlows(flowsDir, readFlows(flowsDir).map((n) => (n.type === 'tab' ? { ...n, disabled: true } : n)));
     fs.mkdirSync(userDir);
     await start();
   });
