@@ -4,6 +4,7 @@
  * so two instances replaying at once never send the same entry twice.
  */
 import { Pool, PoolConfig } from 'pg';
+import { pgWhere } from '../../util/pg';
 import { DeadLetterCounts, DeadLetterEntry, DeadLetterFilter, DeadLetterStore, ListOptions } from './store';
 
 export class DeadLetterStoreError extends Error {
@@ -22,17 +23,6 @@ export interface PgStoreOptions {
   table?: string;
 }
 
-/** The connection string without its password, for error texts. */
-function where(c: string | PoolConfig): string {
-  if (typeof c !== 'string') return `${c.host ?? 'localhost'}:${c.port ?? 5432}/${c.database ?? ''}`;
-  try {
-    const u = new URL(c);
-    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
-  } catch {
-    return 'the configured database';
-  }
-}
-
 export class PgDeadLetterStore implements DeadLetterStore {
   readonly kind = 'postgres' as const;
   private readonly table: string;
@@ -48,7 +38,7 @@ export class PgDeadLetterStore implements DeadLetterStore {
     const pool = new Pool({ max: 4, connectionTimeoutMillis: 5_000, ...config });
     // an idle client whose server went away must not crash Node-RED: the next query gets a new one
     pool.on('error', () => undefined);
-    const store = new PgDeadLetterStore(pool, options.queue, table, where(options.connection));
+    const store = new PgDeadLetterStore(pool, options.queue, table, pgWhere(options.connection));
     await store.run(async () => {
       const client = await pool.connect();
       try {
