@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
+import { Client } from 'pg';
 import type { FaultSpec } from '../../sandbox/odoo/server';
 import type { PlantReport } from '../../sandbox/plant/simulator';
 
@@ -212,4 +213,27 @@ export async function settle(rt: DrillRuntime, sandbox: DrillSandbox, report: Pl
 /** Ends the flow's persistent session on the broker, so no member is left in the share group. */
 export async function endSession(mqttUrl: string, clientId: string): Promise<void> {
   await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true, reconnectPeriod: 0 })).endAsync();
+}
+
+/**
+ * A PostgreSQL database of the drill's own, dropped at the end, on the server of
+ * DRILL_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test, as the tests use).
+ */
+export async function drillDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const run = async (sql: string) => {
+    const c = new Client({ connectionString: admin });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a database name: ${name}`);
+  await run(`DROP DATABASE IF EXISTS ${name}`);
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

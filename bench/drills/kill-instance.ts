@@ -14,7 +14,7 @@ import { startEmbeddedBroker } from '../../sandbox/plant/broker';
 import { startPlantStandIn } from '../../sandbox/plant/simulator';
 import os from 'node:os';
 import { startRedProcess, type RedProcess } from '../../test/helpers/red-process';
-import { drillSandbox, endSession, option, plantFlows, sleep, type DrillResult } from './harness';
+import { drillDatabase, drillSandbox, endSession, option, plantFlows, sleep, type DrillResult } from './harness';
 
 /** A user dir with this package linked in, as test/helpers/red-process.ts makes one (its ROOT is wrong once compiled to dist/). */
 function userDir(): string {
@@ -37,6 +37,8 @@ export async function run(): Promise<DrillResult> {
   const prefix = 'DRILL';
   const sandbox = await drillSandbox(sites, products, prefix);
   const broker = await startEmbeddedBroker();
+  // the instances share one PostgreSQL (the event ledger, the per-quant history, the lead): a database of the drill's own
+  const db = await drillDatabase(`drill_kill_${process.pid}`);
   const group = `drill-kill-${process.pid}`;
   const ids = ['a', 'b'].map((x) => `${group}-${x}`);
   // each instance logs the batches it applied (stock-events' first output) as JSON lines
@@ -48,7 +50,7 @@ export async function run(): Promise<DrillResult> {
     fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flows));
     return { id, dir, logFile };
   });
-  const envOf = (id: string) => ({ MQTT_URL: broker.url, MQTT_CLIENT_ID: id, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey });
+  const envOf = (id: string) => ({ ODOO_SUPPLY_DATABASE_URL: db.url, MQTT_URL: broker.url, MQTT_CLIENT_ID: id, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey });
   const reds: RedProcess[] = [];
   try {
     for (const d of dirs) reds.push(await startRedProcess(d.dir, envOf(d.id)));
@@ -126,5 +128,6 @@ export async function run(): Promise<DrillResult> {
     }
     await broker.close();
     await sandbox.close();
+    await db.drop();
   }
 }

@@ -20,13 +20,12 @@
 import { randomUUID } from 'node:crypto';
 import { inventoryEventSchema, type InventoryEvent } from '../canonical/schemas';
 import { badInput, classifyError, IntegrationError } from '../errors';
-import type { LookupCache } from '../odoo/lookup';
-import type { WriteRequest, WriteResult } from '../odoo/writer';
 import { Journal, type JournalOptions } from '../resilience/journal';
 import { describeIssues } from '../util/zod';
-import { planQuant, type QuantState, type StockEvent } from './coalesce';
-import { resolveEvents } from './resolve';
-import type { EventClaims } from './claims';
+import type { QuantState } from './coalesce';
+import { batchSummary, planBatch, sendBatch, type BatchRecord, type BatchSummary, type StockTarget } from './batch';
+
+export type { BatchSummary, StockTarget } from './batch';
 
 export interface StockEventsCoreOptions {
   /** How long the first event of a batch waits for company (ms). */
@@ -41,34 +40,9 @@ export interface StockEventsCoreOptions {
   retryInitialMs: number;
   retryMaxMs: number;
   journal?: JournalOptions;
-  /**
-   * Shared claims (PostgreSQL) when several instances take one stream: an
-   * event counts as received only once it is in this journal and claimed here.
-   */
-  claims?: EventClaims;
 }
 
 export const DEFAULT_CORE_OPTIONS: StockEventsCoreOptions = { windowMs: 500, maxBatchEvents: 5000, ledgerSize: 500_000, maxHistory: 1000, retryInitialMs: 500, retryMaxMs: 30_000 };
-
-/** Where the writes go: the shared writer of an odoo-config and its lookup cache. */
-export interface StockTarget {
-  writer: { submit(req: WriteRequest, batch?: { maxSize: number; windowMs: number }): Promise<WriteResult> };
-  lookups: LookupCache;
-}
-
-export interface BatchSummary {
-  batch: number;
-  events: number;
-  counts: number;
-  adjustments: number;
-  /** Events that changed nothing (late adjustments inside a newer count, older counts). */
-  absorbed: number;
-  failed: number;
-  /** How long Odoo took for this batch (all its attempts, in this process). */
-  ms: number;
-  eventIds: string[];
-  writes: Array<{ product_id: number; location_id: number; operation: 'set_quant' | 'adjust_quant'; quantity: number; events: string[] }>;
-}
 
 export interface StockEventsHooks {
   applied?(summary: BatchSummary): void;
@@ -78,25 +52,6 @@ export interface StockEventsHooks {
 }
 
 type EventRecord = { s: 'p'; ev: InventoryEvent } | { s: 'd' } | { s: 'f' };
-
-interface PlannedWrite {
-  quant: string;
-  op: 'set' | 'adjust' | 'none';
-  product_id: number;
-  location_id: number;
-  quantity: number;
-  key?: string;
-  state: QuantState;
-  events: string[];
-}
-
-interface BatchRecord {
-  n: number;
-  events: string[];
-  writes: PlannedWrite[];
-  failures: Array<{ eventId: string; message: string }>;
-  absorbed: number;
-}
 
 interface Meta {
   instance: string;
@@ -156,19 +111,6 @@ export class StockEventsCore {
       if (r.s === 'd') core.done.push(id);
       else if (r.s === 'p' && !inBatch.has(id)) core.pending.push(id);
     }
-    if (o.claims && core.pending.length) {
-      // pending events may not have been claimed before the crash: claim them again, keep those that are still ours
-      const mine = await o.claims.claim(core.pending, meta.instance).catch(async (err) => {
-        await journal.close();
-        throw classifyError(err);
-      });
-      const theirs = core.pending.filter((id) => !mine.has(id));
-      if (theirs.length) {
-        await journal.batch(theirs.map((id) => ({ key: `e:${id}`, value: undefined })));
-        hooks.log?.('info', `${theirs.length} event(s) in the journal were taken by another instance meanwhile: left to it`);
-      }
-      core.pending.splice(0, core.pending.length, ...core.pending.filter((id) => mine.has(id)));
-    }
     if (core.recorded.length || core.pending.length) {
       hooks.log?.('info', `restored from the journal: ${core.recorded.length} batch(es) to send again, ${core.pending.length} event(s) not yet in a batch`);
       core.pendingSince = Date.now();
@@ -210,24 +152,6 @@ export class StockEventsCore {
     this.accepting.add(event.eventId);
     try {
       await this.journal.put(key, { s: 'p', ev: event });
-      const claims = this.options.claims;
-      if (claims) {
-        // on disk first, then claimed: a crash in between is settled by claiming again at the next start
-        let mine: Set<string>;
-        try {
-          mine = await claims.claim([event.eventId], this.meta.instance);
-        } catch (err) {
-          // not taken: the sender delivers it again (to this or another instance)
-          await (seen ? this.journal.put(key, seen) : this.journal.delete(key)).catch(() => undefined);
-          throw classifyError(err);
-        }
-        if (!mine.has(event.eventId)) {
-          await (seen ? this.journal.put(key, seen) : this.journal.delete(key));
-          this.stats.duplicates++;
-          this.hooks.changed?.();
-          return 'duplicate';
-        }
-      }
     } finally {
       this.accepting.delete(event.eventId);
     }
@@ -309,34 +233,8 @@ export class StockEventsCore {
   private async form(): Promise<BatchRecord> {
     const ids = this.pending.slice(0, this.options.maxBatchEvents);
     const events = ids.map((id) => (this.journal.get(`e:${id}`) as { ev: InventoryEvent }).ev);
-    const resolutions = await resolveEvents(events, this.target().lookups);
     const n = this.meta.next;
-    const failures: BatchRecord['failures'] = [];
-    const byQuant = new Map<string, { product_id: number; location_id: number; events: StockEvent[] }>();
-    events.forEach((e, i) => {
-      const r = resolutions[i];
-      if (!r || !r.ok) {
-        failures.push({ eventId: e.eventId, message: r ? r.message : 'not resolved' });
-        return;
-      }
-      const quant = `${r.ids.product_id}/${r.ids.location_id}`;
-      let q = byQuant.get(quant);
-      if (!q) byQuant.set(quant, (q = { ...r.ids, events: [] }));
-      q.events.push({ eventId: e.eventId, kind: e.kind as 'count' | 'adjust', quantity: e.quantity, at: Date.parse(e.occurredAt) });
-    });
-    const writes: PlannedWrite[] = [];
-    let absorbed = 0;
-    for (const [quant, q] of byQuant) {
-      const plan = planQuant(this.journal.get(`q:${quant}`) as QuantState | undefined, q.events, this.options.maxHistory);
-      absorbed += plan.absorbed.length;
-      for (const id of plan.tooLate) failures.push({ eventId: id, message: `count ${id} is older than the adjustments remembered for this product and location (the newest ${this.options.maxHistory}); it can no longer be placed` });
-      const events = q.events.map((e) => e.eventId).filter((id) => !plan.tooLate.includes(id));
-      const base = { quant, product_id: q.product_id, location_id: q.location_id, state: plan.state, events };
-      if (plan.operation.kind === 'set') writes.push({ ...base, op: 'set', quantity: plan.operation.quantity });
-      else if (plan.operation.kind === 'adjust') writes.push({ ...base, op: 'adjust', quantity: plan.operation.delta, key: `plant:${this.meta.instance}:${n}:${quant}` });
-      else writes.push({ ...base, op: 'none', quantity: 0 });
-    }
-    const record: BatchRecord = { n, events: ids, writes, failures, absorbed };
+    const record = await planBatch(n, events, this.target().lookups, (quants) => new Map(quants.map((q) => [q, this.journal.get(`q:${q}`) as QuantState])), `plant:${this.meta.instance}`, this.options.maxHistory);
     this.meta = { ...this.meta, next: n + 1 };
     await this.journal.batch([
       { key: batchKey(n), value: record },
@@ -351,34 +249,12 @@ export class StockEventsCore {
   /** Sends a recorded batch; true once its outcome is on disk, false when Odoo could not take it now. */
   private async apply(b: BatchRecord): Promise<boolean> {
     const started = Date.now();
-    const { writer } = this.target();
-    const sent = b.writes.filter((w) => w.op !== 'none');
-    // one Odoo batch per operation, whatever the writer's defaults
-    const options = { maxSize: Math.max(1, sent.length), windowMs: 0 };
-    const outcomes = await Promise.allSettled(
-      sent.map((w) =>
-        writer.submit(
-          w.op === 'set'
-            ? { operation: 'set_quant', model: 'stock.quant', record: { product_id: w.product_id, location_id: w.location_id, inventory_quantity: w.quantity } }
-            : { operation: 'adjust_quant', model: 'stock.quant', record: { product_id: w.product_id, location_id: w.location_id, quantity: w.quantity }, idempotencyKey: w.key as string },
-          options,
-        ),
-      ),
-    );
-    const transient = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected' && classifyError(o.reason).transient);
-    if (transient) {
-      // sent again as recorded: counts are absolute, adjustments keyed, so what Odoo already took is not taken twice
-      this.lastError = classifyError(transient.reason);
+    const outcome = await sendBatch(this.target(), b);
+    if (outcome.transient) {
+      this.lastError = outcome.transient;
       return false;
     }
-    const failedEvents = new Map<string, IntegrationError>();
-    for (const f of b.failures) failedEvents.set(f.eventId, badInput(f.message, { eventId: f.eventId }));
-    const okWrites: PlannedWrite[] = b.writes.filter((w) => w.op === 'none');
-    sent.forEach((w, i) => {
-      const o = outcomes[i] as PromiseSettledResult<WriteResult>;
-      if (o.status === 'fulfilled') okWrites.push(w);
-      else for (const id of w.events) failedEvents.set(id, classifyError(o.reason));
-    });
+    const { okWrites, failedEvents } = outcome;
     const ops: Array<{ key: string; value: Value | undefined }> = [{ key: batchKey(b.n), value: undefined }];
     for (const w of okWrites) ops.push({ key: `q:${w.quant}`, value: w.state });
     const pendingEvents = new Map<string, InventoryEvent>();
@@ -392,12 +268,6 @@ export class StockEventsCore {
     const excess = this.done.length - this.doneHead + applied.length - this.options.ledgerSize;
     for (let k = 0; k < excess; k++) ops.push({ key: `e:${this.done[this.doneHead + k] as string}`, value: undefined });
     await this.journal.batch(ops);
-    if (this.options.claims) {
-      // best effort: an applied event still marked claimed is never taken by another instance either
-      await this.options.claims.settle(applied, [...failedEvents.keys()], this.meta.instance).catch((err) => {
-        this.hooks.log?.('warn', `could not record the outcome of batch ${b.n} in the shared event claims: ${classifyError(err).message}`);
-      });
-    }
     if (excess > 0) this.doneHead += excess;
     this.done.push(...applied);
     if (this.doneHead > 100_000) {
@@ -408,18 +278,7 @@ export class StockEventsCore {
     this.stats.applied += applied.length;
     this.stats.failed += failedEvents.size;
     this.lastError = undefined;
-    const real = okWrites.filter((w) => w.op !== 'none');
-    this.hooks.applied?.({
-      batch: b.n,
-      events: b.events.length,
-      counts: real.filter((w) => w.op === 'set').length,
-      adjustments: real.filter((w) => w.op === 'adjust').length,
-      absorbed: b.absorbed,
-      failed: failedEvents.size,
-      ms: Date.now() - started,
-      eventIds: applied,
-      writes: real.map((w) => ({ product_id: w.product_id, location_id: w.location_id, operation: w.op === 'set' ? 'set_quant' : 'adjust_quant', quantity: w.quantity, events: w.events })),
-    });
+    this.hooks.applied?.(batchSummary(b, okWrites, failedEvents, applied, started));
     for (const [id, error] of failedEvents) {
       const ev = pendingEvents.get(id);
       if (ev) this.hooks.failed?.(ev, error);

@@ -3,4 +3,5 @@ export { planQuant, roundQty, type QuantState, type StockEvent, type QuantPlan }
 export { resolveEvents } from './resolve';
 export { StockEventsCore, DEFAULT_CORE_OPTIONS, type StockEventsCoreOptions, type StockTarget, type BatchSummary, type StockEventsHooks } from './core';
 export { parseStockEventsOptions, type StockEventsNodeOptions } from './options';
-export { PgEventClaims, type EventClaims, type PgEventClaimsOptions } from './claims';
+export { SharedStockEvents, type SharedStockOptions } from './shared';
+export { planBatch, sendBatch, type BatchRecord, type PlannedWrite } from './batch';

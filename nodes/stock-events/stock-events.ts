@@ -1,5 +1,5 @@
 import { classifyError, configError } from '../../lib/errors';
-import { PgEventClaims, StockEventsCore, parseStockEventsOptions, type BatchSummary } from '../../lib/inventory';
+import { SharedStockEvents, StockEventsCore, parseStockEventsOptions, type BatchSummary, type StockEventsHooks } from '../../lib/inventory';
 import { sharedDatabaseUrl } from '../../lib/util/pg';
 import { LookupCache } from '../../lib/odoo/lookup';
 import { writerOf } from '../../lib/odoo/writer';
@@ -22,7 +22,7 @@ export = function (RED: RED) {
     const node = this;
     const server = RED.nodes.getNode(String(def.server ?? '')) as OdooConfigNode | null;
     const source = { id: node.id, type: node.type, ...(node.name ? { name: node.name } : {}) };
-    let core: StockEventsCore | undefined;
+    let core: StockEventsCore | SharedStockEvents | undefined;
     let problem: Error | undefined;
     let statusTimer: NodeJS.Timeout | undefined;
     let closing = false;
@@ -30,13 +30,14 @@ export = function (RED: RED) {
     const meter = meterOf(node);
     const labels = { id: node.id, name: node.name ?? '' };
     const unmeter = stockEvents.add(() => (core ? (['received', 'duplicate', 'applied', 'failed'] as const).map((outcome) => [{ ...labels, outcome }, outcome === 'received' ? core!.stats.accepted + core!.stats.duplicates : core!.stats[outcome === 'duplicate' ? 'duplicates' : outcome]]) : []));
-    let claims: PgEventClaims | undefined;
 
     const showStatus = () => {
       if (!core || closing) return;
       const s = core.stats;
       const waiting = core.lastError ? RED._('stock-events.status.waiting', { code: core.lastError.code }) : '';
-      node.status({ fill: core.lastError ? 'yellow' : 'green', shape: 'dot', text: RED._('stock-events.status.counts', { applied: s.applied, duplicates: s.duplicates, backlog: core.backlog, failed: s.failed }) + waiting });
+      // several instances: which one applies the batches
+      const role = core instanceof SharedStockEvents ? RED._(core.leading ? 'stock-events.status.leader' : 'stock-events.status.standby') : '';
+      node.status({ fill: core.lastError ? 'yellow' : 'green', shape: 'dot', text: RED._('stock-events.status.counts', { applied: s.applied, duplicates: s.duplicates, backlog: core.backlog, failed: s.failed }) + role + waiting });
     };
     const target = () => {
       if (!server) throw configError('stock-events needs an Odoo server');
@@ -50,14 +51,9 @@ export = function (RED: RED) {
       if (!server) throw configError('no Odoo server configured');
       const options = parseStockEventsOptions(def);
       server.register(node);
-      // several instances in one $share group: event ids claimed in PostgreSQL, kept apart per node id
+      // several instances in one $share group: one event ledger and one history per quant in PostgreSQL, kept apart per node id
       const databaseUrl = sharedDatabaseUrl();
-      const shared = databaseUrl
-        ? PgEventClaims.open({ connection: databaseUrl, scope: node.id }).then((c) => {
-            claims = c;
-          })
-        : Promise.resolve();
-      ready = shared.then(() => StockEventsCore.open(dataFile(RED.settings ?? {}, 'stock-events', node.id), target, { ...options, journal: { compactRatio: 3 }, ...(claims ? { claims } : {}) }, {
+      const hooks: StockEventsHooks = {
         applied: (summary: BatchSummary) => {
           meter.ok++;
           stockBatches.observe(labels, summary.events);
@@ -79,8 +75,13 @@ export = function (RED: RED) {
             showStatus();
           }, 250);
         },
-      })).then(
-        (c) => {
+      };
+      ready = (
+        databaseUrl
+          ? SharedStockEvents.open({ connection: databaseUrl, scope: node.id }, target, options, hooks)
+          : StockEventsCore.open(dataFile(RED.settings ?? {}, 'stock-events', node.id), target, { ...options, journal: { compactRatio: 3 } }, hooks)
+      ).then(
+        (c: StockEventsCore | SharedStockEvents) => {
           if (closing) return c.close();
           core = c;
           if (c.recovery.tornBytes) node.warn(`journal: cut off a torn last record of ${c.recovery.tornBytes} bytes (written as the process died; it was never accepted)`);
@@ -121,7 +122,6 @@ export = function (RED: RED) {
       const finish = () => (server ? server.deregister(node, done) : done());
       ready
         .then(() => core?.close(CLOSE_WAIT_MS))
-        .finally(() => claims?.close())
         .then(finish, finish);
     });
   }
