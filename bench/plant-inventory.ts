@@ -137,7 +137,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const mqttUrl = process.env.MQTT_URL ?? (embedded?.url as string);
   // the committed flow in a share group of its own: sessions other runs left on a shared broker take no share
   const flows = (readTab(path.resolve(__dirname, '..', '..', 'flows'), 'plant-inventory.json') as Array<Record<string, unknown>>).map((n) =>
-    n.type === 'mqtt in' ? { ...n, topic: String(n.topic).replace(/^\$share\/[^/]+\//, `$share/bench-${process.pid}/`) } : n,
+    n.type === 'mqtt-durable-in' ? { ...n, topic: String(n.topic).replace(/^\$share\/[^/]+\//, `$share/bench-${process.pid}/`) } : n,
   );
   const clientId = `bench-plant-${process.pid}`;
   const rt = await startRuntime(flows, { MQTT_URL: mqttUrl, MQTT_CLIENT_ID: clientId, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey });
@@ -165,7 +165,7 @@ export async function run(): Promise<Record<string, unknown>> {
   });
   // the subscription follows the connection
   const until = Date.now() + 10_000;
-  while (!rt.RED.nodes.getNode('pi-broker')?.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  while (!rt.RED.nodes.getNode('pi-mqtt')?.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 500));
   await sandbox.ask('reset');
   const t0 = Date.now();

@@ -97,7 +97,7 @@ export function plantFlows(group: string): Array<Record<string, unknown>> {
   const flow = read('plant-inventory.json');
   const used = new Set(flow.flatMap((n) => [n.server, n.broker]).filter(Boolean));
   return [...read('config.json').filter((n) => used.has(n.id)), ...flow].map((n) =>
-    n.type === 'mqtt in' ? { ...n, topic: String(n.topic).replace(/^\$share\/[^/]+\//, `$share/${group}/`) } : n,
+    n.type === 'mqtt-durable-in' ? { ...n, topic: String(n.topic).replace(/^\$share\/[^/]+\//, `$share/${group}/`) } : n,
   );
 }
 
@@ -150,8 +150,8 @@ export async function drillRuntime(flows: unknown[], env: Record<string, string>
 
 export async function waitConnected(rt: DrillRuntime, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
-  while (!rt.RED.nodes.getNode('pi-broker')?.connected && Date.now() < until) await sleep(50);
-  if (!rt.RED.nodes.getNode('pi-broker')?.connected) throw new Error('the flow did not connect to the broker');
+  while (!rt.RED.nodes.getNode('pi-mqtt')?.connected && Date.now() < until) await sleep(50);
+  if (!rt.RED.nodes.getNode('pi-mqtt')?.connected) throw new Error('the flow did not connect to the broker');
   // the subscription follows the connection
   await sleep(500);
 }
@@ -210,9 +210,11 @@ export async function settle(rt: DrillRuntime, sandbox: DrillSandbox, report: Pl
   return { applied, lostEvents, doubleEvents, quantsBelow, quantsAbove, dead };
 }
 
-/** Ends the flow's persistent session on the broker, so no member is left in the share group. */
-export async function endSession(mqttUrl: string, clientId: string): Promise<void> {
-  await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true, reconnectPeriod: 0 })).endAsync();
+/** Ends the flow's persistent sessions on the broker (`<id>` and mqtt-durable-in's `<id>-1` … `<id>-<sessions>`), so no member is left in the share group. */
+export async function endSession(mqttUrl: string, clientId: string, sessions = 8): Promise<void> {
+  for (const id of [clientId, ...Array.from({ length: sessions }, (_x, i) => `${clientId}-${i + 1}`)]) {
+    await (await mqtt.connectAsync(mqttUrl, { clientId: id, clean: true, reconnectPeriod: 0 })).endAsync();
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
  * survive a redeploy, a restart and a kill -9; all of them share one timer.
  */
 import { randomUUID } from 'node:crypto';
+import { acknowledge } from '../util/acks';
 import { classifyError, MsgError, retryVerdict } from '../errors';
 import { BreakerOptions, BreakerState, CircuitBreaker } from './breaker';
 import { Journal, JournalOptions } from './journal';
@@ -196,6 +197,8 @@ export class RetryGateCore {
     const id = typeof prior.id === 'string' ? prior.id : randomUUID();
     const entry: GateEntry = { msg: toStored(msg), attempt, firstFailedAt, lastError: error, nextAt: decision.at, ...(rows ? { rows } : {}) };
     await this.journal.put(id, entry);
+    // held durably: an MQTT message it came from may be acknowledged now
+    acknowledge(msg);
     if (this.closed) return;
     this.timers.push(decision.at, id);
     this.events.changed();
@@ -222,6 +225,7 @@ export class RetryGateCore {
     }
     const id = randomUUID();
     await this.journal.put(id, { msg: toStored(msg), attempt: 0, firstFailedAt: now, nextAt: now });
+    acknowledge(msg);
     if (this.closed) return;
     this.held.push(id);
     this.armBreaker();

@@ -1,4 +1,5 @@
 import { classifyError, configError } from '../../lib/errors';
+import { acknowledge } from '../../lib/util/acks';
 import { expandEnv } from '../../lib/util/env';
 import { LocalDeadLetterStore } from '../../lib/resilience/dead-letter/local-store';
 import { PgDeadLetterStore } from '../../lib/resilience/dead-letter/pg-store';
@@ -124,6 +125,8 @@ export = function (RED: RED) {
       }
       try {
         await handle.service.accept(msg);
+        // kept: an MQTT message it came from may be acknowledged now
+        acknowledge(msg);
         meter.ok++;
         timers.retention ??= setTimeout(retain, 1000);
         done();

@@ -1,6 +1,7 @@
 import { classifyError, configError } from '../../lib/errors';
 import { SharedStockEvents, StockEventsCore, parseStockEventsOptions, type BatchSummary, type StockEventsHooks } from '../../lib/inventory';
 import { sharedDatabaseUrl } from '../../lib/util/pg';
+import { acknowledge } from '../../lib/util/acks';
 import { LookupCache } from '../../lib/odoo/lookup';
 import { writerOf } from '../../lib/odoo/writer';
 import { dataFile } from '../../lib/resilience/options';
@@ -107,6 +108,8 @@ export = function (RED: RED) {
         if (!core) throw configError(`stock-events is not working: ${problem?.message ?? 'see the deploy log'}`);
         // done() once the event is on disk (or known): what Odoo makes of it comes out per batch
         await core.accept(msg.payload);
+        // stored (or known): an MQTT message it came from may be acknowledged now
+        acknowledge(msg);
         done();
       } catch (err) {
         sendError(node, def, msg, err, send, done);
