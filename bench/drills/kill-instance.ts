@@ -121,6 +121,8 @@ export async function run(): Promise<DrillResult> {
       not_in_logs: sentIds.size - applied,
     };
   } finally {
+    // DRILL_LOG_DIR: each instance's Node-RED log, for a run that went wrong
+    if (process.env.DRILL_LOG_DIR) reds.forEach((r, i) => fs.writeFileSync(path.join(process.env.DRILL_LOG_DIR as string, `kill-instance-${i}.log`), r.log()));
     for (const r of reds) await r.stop('SIGINT').catch(() => undefined);
     for (const d of dirs) {
       await endSession(broker.url, d.id).catch(() => undefined);

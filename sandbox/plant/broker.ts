@@ -25,6 +25,12 @@ export interface EmbeddedBroker {
 
 const SHARE = /^\$share\/([^/#+]+)\/(.+)$/;
 
+/** The parts of an aedes persistence the share groups wrap. */
+interface SharePersistence {
+  outgoingEnqueueCombi(subs: Array<{ clientId: string; topic: string; qos: number }>, packet: AedesPublishPacket, cb: (err?: Error) => void): void;
+  outgoingClearMessageId(client: { id: string }, packet: AedesPublishPacket & { messageId?: number }, cb?: (err?: Error, packet?: unknown) => void): void;
+}
+
 /** Does MQTT topic `topic` match filter `filter` (+ and #)? */
 export function topicMatches(filter: string, topic: string): boolean {
   const f = filter.split('/');
@@ -45,9 +51,46 @@ export function topicMatches(filter: string, topic: string): boolean {
  * a member's restored subscription gets every message of its filter.
  */
 export async function startEmbeddedBroker(options: { port?: number; host?: string; persistence?: unknown } = {}): Promise<EmbeddedBroker> {
-  const aedes = createBroker(options.persistence ? { persistence: options.persistence } : {});
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const persistence = (options.persistence ?? require('aedes-persistence')()) as SharePersistence;
   // group/filter → member client ids, in joining order
   const groups = new Map<string, { filter: string; members: string[] }>();
+  // which member of each group a message goes to, decided once per message (when it is queued),
+  // so a member joining meanwhile does not move a message already queued for another
+  const chosen = new Map<string, Set<string>>();
+  const keyOf = (p: { brokerId?: string; brokerCounter?: number }) => `${p.brokerId}/${p.brokerCounter}`;
+  const choose = (packet: AedesPublishPacket): Set<string> => {
+    const key = keyOf(packet as { brokerId?: string; brokerCounter?: number });
+    let picked = chosen.get(key);
+    if (picked) return picked;
+    picked = new Set<string>();
+    for (const g of groups.values()) {
+      if (!g.members.length || !topicMatches(g.filter, packet.topic)) continue;
+      const h = createHash('sha1').update(packet.topic).update(packet.payload as Buffer).digest().readUInt32BE(0);
+      picked.add(g.members[h % g.members.length] as string);
+    }
+    chosen.set(key, picked);
+    // bounded: a decision is needed until the message is delivered or queued
+    if (chosen.size > 200_000) chosen.delete(chosen.keys().next().value as string);
+    return picked;
+  };
+  const inGroupFor = (clientId: string, topic: string) => [...groups.values()].some((g) => g.members.includes(clientId) && topicMatches(g.filter, topic));
+  // Persistent sessions get a copy of each QoS 1 message queued at publish time; a member of a
+  // group gets it only when it is the one chosen. (Left to aedes, a message not forwarded to a
+  // persistent session is cleared from its queue by message id, which a queued message does not
+  // have yet: aedes would drop another message of that session.)
+  const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
+  persistence.outgoingEnqueueCombi = (subs, packet, cb) => {
+    const picked = choose(packet);
+    enqueue(subs.filter((sub) => !inGroupFor(sub.clientId, packet.topic) || picked.has(sub.clientId)), packet, cb);
+  };
+  const clear = persistence.outgoingClearMessageId.bind(persistence);
+  persistence.outgoingClearMessageId = (client, packet, cb) => {
+    // aedes' clear of a message it did not forward (see above): nothing of this session's was queued for it
+    if (packet.messageId === undefined && inGroupFor(client.id, packet.topic) && !choose(packet).has(client.id)) return void (cb ? process.nextTick(cb) : undefined);
+    clear(client, packet, cb);
+  };
+  const aedes = createBroker({ persistence: persistence as never });
   let count = 0;
   aedes.authorizeSubscribe = (client: Client | null, sub: Subscription, callback: (err: Error | null, sub: Subscription | null) => void) => {
     const m = SHARE.exec(sub.topic);
@@ -62,18 +105,7 @@ export async function startEmbeddedBroker(options: { port?: number; host?: strin
     }
     callback(null, sub);
   };
-  aedes.authorizeForward = (client: Client, packet: AedesPublishPacket) => {
-    let chosenElsewhere = false;
-    let member = false;
-    for (const g of groups.values()) {
-      if (!g.members.includes(client.id) || !topicMatches(g.filter, packet.topic)) continue;
-      member = true;
-      const h = createHash('sha1').update(packet.topic).update(packet.payload as Buffer).digest().readUInt32BE(0);
-      if (g.members[h % g.members.length] === client.id) return packet;
-      chosenElsewhere = true;
-    }
-    return member && chosenElsewhere ? null : packet;
-  };
+  aedes.authorizeForward = (client: Client, packet: AedesPublishPacket) => (!inGroupFor(client.id, packet.topic) || choose(packet).has(client.id) ? packet : null);
   aedes.on('clientDisconnect', (client: Client) => {
     // a clean session ends with its connection: it leaves its groups
     if ((client as Client & { clean?: boolean }).clean === false) return;
