@@ -56,8 +56,8 @@ it('an invoice from the SFTP folder is a bill; one whose totals do not add up is
 
 describe('audit trail', () => {
   const s = () => h.sandbox.store;
-  const attachments = (id: number) => s().read('ir.attachment', s().search('ir.attachment', [['res_model', '=', 'account.move'], ['res_id', '=', id]]), ['name', 'datas', 'mimetype', 'checksum', 'file_size']);
-  const notesOf = (id: number) => s().read('mail.message', s().search('mail.message', [['model', '=', 'account.move'], ['res_id', '=', id]]), ['body', 'attachment_ids']);
+  const attachments = (id: unknown) => s().read('ir.attachment', s().search('ir.attachment', [['res_model', '=', 'account.move'], ['res_id', '=', id as number]]), ['name', 'datas', 'mimetype', 'checksum', 'file_size']);
+  const notesOf = (id: unknown) => s().read('mail.message', s().search('mail.message', [['model', '=', 'account.move'], ['res_id', '=', id as number]]), ['body', 'attachment_ids']);
   const invoice = (number: string) => {
     const doc = JSON.parse(sample('iberia-packaging.supplier-invoice.sample.json').toString('utf8'));
     doc['Número de factura'] = number;
