@@ -95,6 +95,21 @@ export async function attachFile(writer: OdooWriter, model: string, resIds: numb
   return results.map((r, n) => ({ id: r.id as number, res_model: model, res_id: ids[n] as number, action: r.action === 'attached' ? 'attached' : 'unchanged' }));
 }
 
+const chatters = new WeakMap<OdooClient, Map<string, Promise<boolean>>>();
+
+/** Whether records of `model` have a chatter (ir.model.is_mail_thread), asked once per connection and model. */
+export function hasChatter(client: OdooClient, model: string): Promise<boolean> {
+  let known = chatters.get(client);
+  if (!known) chatters.set(client, (known = new Map()));
+  let answer = known.get(model);
+  if (!answer) {
+    answer = client.searchRead('ir.model', { domain: [['model', '=', model]], fields: ['is_mail_thread'] }).then((r) => r[0]?.is_mail_thread === true);
+    answer.catch(() => known?.delete(model));
+    known.set(model, answer);
+  }
+  return answer;
+}
+
 /** The ids of the documents a write produced or touched: a note's `res_id`, a write's `id`, a create's result. */
 function documentIds(operation: string, records: OdooRecord[], ex: Executed): number[] {
   return ex.okRows.flatMap((row, k) => {
@@ -129,6 +144,8 @@ export async function executeWithOriginal(client: OdooClient, writer: OdooWriter
   const docs = [...new Set(documentIds(o.operation, records, ex))];
   if (!docs.length) return { ...ex, attachments: [] };
   const attachments = await attachFile(writer, model, docs, file).catch(effect);
+  // a model without a chatter (no mail.thread) keeps the file; there is no note to link it from
+  if (!(await hasChatter(client, model).catch(effect))) return { ...ex, attachments };
   const sum = sha1Of(file.data);
   const body = `<p>Original file <strong>${escapeHtml(file.name)}</strong> from the supplier attached (${file.data.length} bytes, SHA-1 ${sum.slice(0, 12)})${correlationId ? `; correlation id ${escapeHtml(correlationId)}` : ''}.</p>`;
   await Promise.all(
