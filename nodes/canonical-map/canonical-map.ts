@@ -65,8 +65,9 @@ export = function (RED: RED) {
         } else if (config.direction === 'to-canonical') {
           schemaId = config.mapping.schema.id;
           outcome = await mapToCanonical(config.mapping, msg.payload, config.perRow);
-          // the file as the supplier sent it travels on (no copy), for odoo-write to attach to what it becomes
-          original = msg.original ?? originalOfMessage(msg, outcome.file?.format);
+          // the file as the supplier sent it travels on (no copy), for odoo-write to attach to what it becomes;
+          // on one message only: per-row output would put a copy in every journal entry a row may end in
+          if (outcome.ok.length === 1) original = msg.original ?? originalOfMessage(msg, outcome.file?.format);
         } else {
           if (!server) throw configError('to Odoo needs an Odoo server to look up ids');
           lookups ??= new LookupCache(server.client(), config.cacheTtlMs);
