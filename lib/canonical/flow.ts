@@ -11,7 +11,7 @@ import { isFilePayload, normaliseRowKeys, readSupplierFile, type FileRead } from
 import { mapSupplierStream } from './stream';
 import type { CompiledMapping, MapManyResult } from './mapping';
 import { getSchema } from './registry';
-import { planToOdoo, type PlannedWrite } from './to-odoo';
+import { planToOdoo, type PlanMeta, type PlannedWrite } from './to-odoo';
 import type { OdooClient } from '../odoo/client';
 import { purchaseOrdersFromOdoo } from './from-odoo';
 import type { CompiledOutbound } from './outbound';
@@ -76,7 +76,7 @@ function outcomeOf(many: MapManyResult, perRow: boolean): Outcome {
 }
 
 /** Canonical objects → checked against their schema, then planned as Odoo writes. */
-export async function planCanonicalToOdoo(schemaId: string, payload: unknown, lookups: LookupCache, sourceRows?: number[]): Promise<Outcome> {
+export async function planCanonicalToOdoo(schemaId: string, payload: unknown, lookups: LookupCache, sourceRows?: number[], meta: PlanMeta = {}): Promise<Outcome> {
   const entry = getSchema(schemaId);
   if (!entry) throw badInput(`unknown canonical schema "${schemaId}"`);
   if (typeof payload !== 'object' || payload === null) throw badInput(`msg.payload must be a ${entry.id} object or an array of them, got ${payload === null ? 'null' : typeof payload}`);
@@ -100,7 +100,7 @@ export async function planCanonicalToOdoo(schemaId: string, payload: unknown, lo
   });
   if (invalidInputs.length) failed.push({ payload: invalidInputs, error: problemsError(problems, invalidInputs.length) });
   if (!valid.length) return { ok: [], failed };
-  const plan = await planToOdoo(entry.id, valid, lookups);
+  const plan = await planToOdoo(entry.id, valid, lookups, meta);
   if (plan.failures.length) {
     failed.push({
       payload: plan.failures.map((f) => valid[f.row]),

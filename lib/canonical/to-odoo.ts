@@ -21,6 +21,22 @@ export interface OdooOperation {
   context?: Context;
   /** odoo-write calls this method on the written ids afterwards (one call per batch). */
   then?: { method: string };
+  /**
+   * The records this write produces (or, for a note, the records it notes) are
+   * the documents the supplier's file became: odoo-write's audit option
+   * attaches the original file to them.
+   */
+  attach?: boolean;
+}
+
+/** What travels beside the objects: put into the chatter notes the plans write. */
+export interface PlanMeta {
+  correlationId?: string;
+}
+
+/** The line of a chatter note naming the correlation id, so a person can find the logs and dead letters of the message. */
+function correlationLine(meta: PlanMeta): string {
+  return meta.correlationId ? `<p>Correlation id: ${escapeHtml(meta.correlationId)}</p>` : '';
 }
 
 export interface PlannedWrite {
@@ -289,7 +305,7 @@ function matchLines<L extends { id?: number; product_id?: unknown; purchase_line
   return matched;
 }
 
-async function poAcks(objects: PoAck[], lookups: LookupCache, v: FieldNames): Promise<Plan> {
+async function poAcks(objects: PoAck[], lookups: LookupCache, v: FieldNames, meta: PlanMeta): Promise<Plan> {
   const failures = new Failures();
   const orders = await purchaseOrders(objects, lookups, failures);
   const lineIds = orders.flatMap((po) => (po?.order_line as number[] | undefined) ?? []);
@@ -320,9 +336,9 @@ async function poAcks(objects: PoAck[], lookups: LookupCache, v: FieldNames): Pr
     writes.push({ odoo: { model: 'purchase.order.line', operation: 'write' }, payload: lineWrites, rows: [i] });
     // what differs from the order is said first, so a buyer sees it in the chatter without reading every line
     const warning = exceptions.length ? `<p><strong>Exception</strong>: the supplier did not confirm ${exceptions.length === 1 ? 'a line' : `${exceptions.length} lines`} as ordered:</p><ul>${exceptions.join('')}</ul>` : '';
-    const body = `${warning}<p>Supplier acknowledgement${ack.supplierReference ? ` ${escapeHtml(ack.supplierReference)}` : ''} received ${ack.acknowledgedAt}:</p><ul>${notes.join('')}</ul>`;
-    // a note, once however often the acknowledgement is delivered
-    writes.push({ odoo: { model: 'purchase.order', operation: 'note' }, payload: [{ res_id: po.id as number, body }], rows: [i] });
+    const body = `${warning}<p>Supplier acknowledgement${ack.supplierReference ? ` ${escapeHtml(ack.supplierReference)}` : ''} received ${ack.acknowledgedAt}:</p><ul>${notes.join('')}</ul>${correlationLine(meta)}`;
+    // a note, once however often the acknowledgement is delivered; the acknowledgement file is attached to the order
+    writes.push({ odoo: { model: 'purchase.order', operation: 'note', attach: true }, payload: [{ res_id: po.id as number, body }], rows: [i] });
   });
   return { writes, failures: failures.list };
 }
@@ -351,7 +367,7 @@ function localDateOf(datetime: string, tz: string | undefined): string {
   return new Date(at + zoneOffsetMs(at, tz)).toISOString().slice(0, 10);
 }
 
-async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache, v: FieldNames): Promise<Plan> {
+async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache, v: FieldNames, meta: PlanMeta): Promise<Plan> {
   const failures = new Failures();
   const orders = await purchaseOrders(objects, lookups, failures);
   const pickingIds = orders.flatMap((po) => (po?.picking_ids as number[] | undefined) ?? []);
@@ -376,8 +392,9 @@ async function shipmentNotices(objects: ShipmentNotice[], lookups: LookupCache, 
     const dates: OdooRecord = { scheduled_date: datetimeOfDate(asn.expectedArrival ?? asn.shipDate, tz) };
     writes.push({ odoo: { model: 'stock.picking', operation: 'write' }, payload: open.map((p) => ({ id: p.id as number, ...dates })), rows: [i] });
     writes.push({ odoo: { model: 'stock.move', operation: 'write' }, payload: moveWrites, rows: [i] });
-    const body = `<p>Shipment notice ${escapeHtml(asn.asnNumber)}: shipped ${asn.shipDate}${asn.expectedArrival ? `, expected ${asn.expectedArrival}` : ''}${asn.carrier ? `, carrier ${escapeHtml(asn.carrier)}` : ''}${asn.trackingNumber ? `, tracking ${escapeHtml(asn.trackingNumber)}` : ''}.</p>`;
-    writes.push({ odoo: { model: 'stock.picking', operation: 'note' }, payload: open.map((p) => ({ res_id: p.id as number, body })), rows: [i] });
+    const body = `<p>Shipment notice ${escapeHtml(asn.asnNumber)}: shipped ${asn.shipDate}${asn.expectedArrival ? `, expected ${asn.expectedArrival}` : ''}${asn.carrier ? `, carrier ${escapeHtml(asn.carrier)}` : ''}${asn.trackingNumber ? `, tracking ${escapeHtml(asn.trackingNumber)}` : ''}.</p>${correlationLine(meta)}`;
+    // the notice file is attached to the receipts it announces
+    writes.push({ odoo: { model: 'stock.picking', operation: 'note', attach: true }, payload: open.map((p) => ({ res_id: p.id as number, body })), rows: [i] });
   });
   return { writes, failures: failures.list };
 }
@@ -407,8 +424,9 @@ async function supplierInvoices(objects: SupplierInvoice[], lookups: LookupCache
     records.push(record);
     rows.push(i);
   });
-  // the supplier's invoice number is the idempotency key: a re-sent invoice is left as it is, never created twice
-  const writes: PlannedWrite[] = records.length ? [{ odoo: { model: 'account.move', operation: 'create_missing', keyFields: ['move_type', 'partner_id', 'ref'] }, payload: records, rows }] : [];
+  // the supplier's invoice number is the idempotency key: a re-sent invoice is left as it is, never created twice;
+  // the invoice file is attached to the bill (with a note naming the correlation id)
+  const writes: PlannedWrite[] = records.length ? [{ odoo: { model: 'account.move', operation: 'create_missing', keyFields: ['move_type', 'partner_id', 'ref'], attach: true }, payload: records, rows }] : [];
   return { writes, failures: failures.list };
 }
 
@@ -464,13 +482,13 @@ async function inventoryEvents(objects: InventoryEvent[], lookups: LookupCache):
 }
 
 /** The Odoo operations that apply these canonical objects (all of one schema). */
-export async function planToOdoo(schemaId: string, objects: unknown[], lookups: LookupCache): Promise<Plan> {
-  const plan = await planBySchema(schemaId, objects, lookups);
+export async function planToOdoo(schemaId: string, objects: unknown[], lookups: LookupCache, meta: PlanMeta = {}): Promise<Plan> {
+  const plan = await planBySchema(schemaId, objects, lookups, meta);
   // an optional canonical field left out is absent in Odoo's write too, never a field set to nothing
   return { ...plan, writes: plan.writes.map((w) => ({ ...w, payload: withoutUndefined(w.payload) })) };
 }
 
-async function planBySchema(schemaId: string, objects: unknown[], lookups: LookupCache): Promise<Plan> {
+async function planBySchema(schemaId: string, objects: unknown[], lookups: LookupCache, meta: PlanMeta): Promise<Plan> {
   const fields = async (): Promise<FieldNames> => (await lookups.version()).fields;
   switch (schemaId) {
     case 'supplier-price@1':
@@ -478,9 +496,9 @@ async function planBySchema(schemaId: string, objects: unknown[], lookups: Looku
     case 'purchase-order@1':
       return purchaseOrdersToOdoo(objects as PurchaseOrder[], lookups, await fields());
     case 'po-ack@1':
-      return poAcks(objects as PoAck[], lookups, await fields());
+      return poAcks(objects as PoAck[], lookups, await fields(), meta);
     case 'shipment-notice@1':
-      return shipmentNotices(objects as ShipmentNotice[], lookups, await fields());
+      return shipmentNotices(objects as ShipmentNotice[], lookups, await fields(), meta);
     case 'supplier-invoice@1':
       return supplierInvoices(objects as SupplierInvoice[], lookups);
     case 'inventory-event@1':

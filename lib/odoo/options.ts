@@ -156,6 +156,8 @@ export const writeNodeSchema = z
     batchSize: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(1).max(10_000).default(200)),
     batchWindow: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(0).max(60_000).default(50)),
     context: jsonObject('context'),
+    /** Attach msg.original (the supplier's file) to the documents written: see lib/odoo/attach.ts. */
+    attach: z.preprocess((v) => (v === 'true' ? true : v === 'false' || v === '' || v === undefined || v === null ? false : v), z.boolean()).default(false),
   })
   .superRefine((c, ctx) => {
     if ((c.operation === 'upsert' || c.operation === 'create_missing') && c.keyFields.length === 0) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: `${c.operation} needs at least one key field, e.g. default_code` });
@@ -173,17 +175,20 @@ const messageOperationSchema = z
     then: z.object({ method: methodName }).optional(),
     keys: z.array(z.string().min(1)).optional(),
     idempotencyKey: z.string().min(1).optional(),
+    /** These records are (or note) the documents the message's original file became. */
+    attach: z.boolean().optional(),
   })
   .superRefine((c, ctx) => {
     if ((c.operation === 'upsert' || c.operation === 'create_missing') && !c.keyFields?.length) ctx.addIssue({ code: 'custom', path: ['keyFields'], message: `${c.operation} needs msg.odoo.keyFields` });
     if (c.operation === 'call' && !c.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'call needs msg.odoo.method' });
   });
 
-export type EffectiveWriteOptions = Omit<WriteNodeOptions, 'operation'> & { operation: (typeof WRITE_OPERATIONS)[number]; then?: { method: string } };
+export type EffectiveWriteOptions = Omit<WriteNodeOptions, 'operation'> & { operation: (typeof WRITE_OPERATIONS)[number]; then?: { method: string }; /** the node attaches msg.original to what this write produces */ attachHere?: boolean };
 
 /** The node's own options, or, in `msg` mode, what msg.odoo says (batch settings stay the node's). */
 export function effectiveWriteOptions(node: WriteNodeOptions, msgOdoo: unknown): EffectiveWriteOptions {
-  if (node.operation !== 'msg') return node as EffectiveWriteOptions;
+  // a node with its own operation attaches to whatever it writes; in msg mode, to what the plan marks
+  if (node.operation !== 'msg') return { ...(node as EffectiveWriteOptions), attachHere: node.attach && node.operation !== 'call' && node.operation !== 'unlink' };
   const parsed = messageOperationSchema.safeParse(msgOdoo ?? {});
   if (!parsed.success) throw badInput(`msg.odoo does not say what to write: ${describeIssues(parsed.error).replace(/\(config\)/g, 'msg.odoo')}`);
   const m = parsed.data;
@@ -195,6 +200,7 @@ export function effectiveWriteOptions(node: WriteNodeOptions, msgOdoo: unknown):
     method: m.method,
     context: m.context ?? node.context,
     ...(m.then ? { then: m.then } : {}),
+    attachHere: node.attach && m.attach === true && m.operation !== 'call' && m.operation !== 'unlink',
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { badInput, classifyError, classifyLoadMessage, IntegrationError, withEffect } from '../errors';
 import { Batcher, BatcherOptions, ItemOutcome } from './batcher';
 import { writeBatches } from '../metrics';
@@ -13,9 +14,12 @@ import { StockWriter } from './stock';
  * quantity of (product_id, location_id), applied by Odoo as a stock move.
  * `set_quant`: set the on-hand quantity of (product_id, location_id) to the
  * counted `inventory_quantity`. `note`: post `body` as a note in the chatter
- * of record `res_id`, once.
+ * of record `res_id`, once (with `attachment_ids`, those files are linked to it).
+ * `attach`: attach a file (`name`, `datas` base64, `mimetype`) to record
+ * `res_id` of `model` as an `ir.attachment`, once: a file with the same bytes
+ * (Odoo's SHA-1 `checksum`) already on that record is not attached again.
  */
-export type WriteOperation = 'create' | 'write' | 'unlink' | 'upsert' | 'upsert_xid' | 'create_missing' | 'adjust_quant' | 'set_quant' | 'note';
+export type WriteOperation = 'create' | 'write' | 'unlink' | 'upsert' | 'upsert_xid' | 'create_missing' | 'adjust_quant' | 'set_quant' | 'note' | 'attach';
 
 export interface WriteRequest {
   operation: WriteOperation;
@@ -34,7 +38,7 @@ export interface WriteRequest {
 
 export interface WriteResult {
   id: number | number[];
-  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'loaded' | 'adjusted' | 'counted' | 'posted';
+  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'loaded' | 'adjusted' | 'counted' | 'posted' | 'attached';
 }
 
 type Item = WriteRequest;
@@ -185,7 +189,46 @@ export class OdooWriter {
         return this.upsertByExternalId(model, items, context);
       case 'note':
         return this.postNotes(model, items, context);
+      case 'attach':
+        return this.attachFiles(model, items);
     }
+  }
+
+  /**
+   * Files attached to records, each once. Odoo keeps the SHA-1 of an
+   * attachment's bytes in `checksum`: one search finds the files of this batch
+   * already on their records (a replay, or a retry after an answer was lost),
+   * one create attaches the others. Writes on one record run in arrival order
+   * (its record key), so two deliveries of the same file cannot both miss the
+   * search in this writer. No context is passed: a document's `default_type`
+   * would become the attachment's type.
+   */
+  private async attachFiles(model: string, items: Item[]): Promise<WriteResult[]> {
+    const sums = items.map((i) => createHash('sha1').update(Buffer.from(String(i.record.datas), 'base64')).digest('hex'));
+    const resIds = [...new Set(items.map((i) => i.record.res_id as number))];
+    const found = await this.client
+      .searchRead('ir.attachment', { domain: [['res_model', '=', model], ['res_id', 'in', resIds], ['checksum', 'in', [...new Set(sums)]]], fields: ['res_id', 'checksum'], order: 'id' })
+      .catch(readFailure);
+    const results: WriteResult[] = new Array(items.length);
+    const toCreate = new Map<string, number[]>();
+    items.forEach((item, n) => {
+      const hit = found.find((a) => a.res_id === item.record.res_id && a.checksum === sums[n]);
+      if (hit) results[n] = { id: hit.id as number, action: 'unchanged' };
+      else {
+        const k = `${String(item.record.res_id)}/${sums[n] as string}`;
+        toCreate.set(k, [...(toCreate.get(k) ?? []), n]);
+      }
+    });
+    if (toCreate.size) {
+      const groups = [...toCreate.values()];
+      const vals = groups.map((g) => {
+        const r = (items[g[0] as number] as Item).record;
+        return { name: r.name, datas: r.datas, ...(r.mimetype ? { mimetype: r.mimetype } : {}), res_model: model, res_id: r.res_id };
+      });
+      const ids = await this.client.create('ir.attachment', vals);
+      groups.forEach((g, k) => g.forEach((n, first) => (results[n] = { id: ids[k] as number, action: first === 0 ? 'attached' : 'unchanged' })));
+    }
+    return results;
   }
 
   /**
@@ -210,7 +253,8 @@ export class OdooWriter {
       const text = String(item.record.body);
       const html = /^\s*</.test(text) && (await this.client.version()).major >= 17;
       const body = html ? `${text}<p>[${ref}]</p>` : `${text} [${ref}]`;
-      const answer = await this.client.call(model, 'message_post', { ids: [item.record.res_id as number], kwargs: { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note', ...(html ? { body_is_html: true } : {}) }, ...(context ? { context } : {}) });
+      const attachments = Array.isArray(item.record.attachment_ids) ? { attachment_ids: item.record.attachment_ids } : {};
+      const answer = await this.client.call(model, 'message_post', { ids: [item.record.res_id as number], kwargs: { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note', ...(html ? { body_is_html: true } : {}), ...attachments }, ...(context ? { context } : {}) });
       const id = Array.isArray(answer) ? (answer[0] as number) : (answer as number);
       results.push({ id, action: 'posted' });
       posted.push({ id, res_id: item.record.res_id, body: ref });
@@ -540,6 +584,7 @@ export function recordKeys(req: WriteRequest): string[] {
     case 'set_quant':
       return [`stock.quant#${String(r.product_id)}/${String(r.location_id)}`];
     case 'note':
+    case 'attach':
       return [`${req.model}#${String(r.res_id)}`];
     case 'create':
       if (req.model === 'stock.quant' && req.context?.inventory_mode) return [`stock.quant#${String(r.product_id)}/${String(r.location_id)}`];
@@ -589,6 +634,11 @@ function checkRequest(req: WriteRequest): WriteRequest {
     case 'note':
       if (!Number.isInteger(r.res_id) || (r.res_id as number) <= 0) throw badInput(`note needs "res_id", the id of the record whose chatter gets the note, got ${JSON.stringify(r.res_id)}`);
       if (typeof r.body !== 'string' || !r.body.trim()) throw badInput('note needs a non-empty "body"');
+      break;
+    case 'attach':
+      if (!Number.isInteger(r.res_id) || (r.res_id as number) <= 0) throw badInput(`attach needs "res_id", the id of the record the file belongs to, got ${JSON.stringify(r.res_id)}`);
+      if (typeof r.name !== 'string' || !r.name.trim()) throw badInput('attach needs the file\'s "name"');
+      if (typeof r.datas !== 'string' || !r.datas || !/^[A-Za-z0-9+/]*={0,2}$/.test(r.datas)) throw badInput('attach needs "datas", the file\'s bytes in base64');
       break;
     case 'upsert_xid':
       if (typeof r.xid !== 'string' || !r.xid) throw badInput('upsert by external id needs "xid" (e.g. "supplier_import.acme_123") in each record');

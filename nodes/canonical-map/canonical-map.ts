@@ -6,6 +6,7 @@ import { listSchemas } from '../../lib/canonical/registry';
 import { TO_ODOO_SCHEMAS } from '../../lib/canonical/to-odoo';
 import { mapStreamToCanonical, mapToCanonical, mergeFailures, orderIdsOf, planCanonicalToOdoo, purchaseOrdersOutcome, supplierFilesOutcome, type Outcome } from '../../lib/canonical/flow';
 import { isStreamPayload } from '../../lib/canonical/stream';
+import { originalOfMessage } from '../../lib/odoo/attach';
 import { canonicalMapConfig, schemaOf, type CanonicalMapConfig } from '../../lib/canonical/options';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
@@ -39,6 +40,7 @@ export = function (RED: RED) {
         if (!config) throw configError(`canonical-map is not configured correctly: ${problem?.message ?? 'see the deploy log'}`);
         let outcome: Outcome;
         let schemaId: string;
+        let original: unknown;
         if (config.direction === 'to-canonical' && isStreamPayload(msg.payload)) {
           // a large file as a stream: one message per chunk of rows, as each is ready
           const id = config.mapping.schema.id;
@@ -63,12 +65,15 @@ export = function (RED: RED) {
         } else if (config.direction === 'to-canonical') {
           schemaId = config.mapping.schema.id;
           outcome = await mapToCanonical(config.mapping, msg.payload, config.perRow);
+          // the file as the supplier sent it travels on (no copy), for odoo-write to attach to what it becomes;
+          // on one message only: per-row output would put a copy in every journal entry a row may end in
+          if (outcome.ok.length === 1) original = msg.original ?? originalOfMessage(msg, outcome.file?.format);
         } else {
           if (!server) throw configError('to Odoo needs an Odoo server to look up ids');
           lookups ??= new LookupCache(server.client(), config.cacheTtlMs);
           schemaId = schemaOf(config.schema, msg.canonical);
           const rows = (msg.canonical as { rows?: unknown } | undefined)?.rows;
-          outcome = await planCanonicalToOdoo(schemaId, msg.payload, lookups, Array.isArray(rows) ? (rows as number[]) : undefined);
+          outcome = await planCanonicalToOdoo(schemaId, msg.payload, lookups, Array.isArray(rows) ? (rows as number[]) : undefined, typeof msg.correlationId === 'string' ? { correlationId: msg.correlationId } : {});
         }
         const [name, version] = schemaId.split('@');
         // how the file was read travels on to the Odoo plan: an upload's outcome counts its lines by it
@@ -81,7 +86,10 @@ export = function (RED: RED) {
         for (const ok of outcome.ok) for (const r of ok.rows ?? []) carried.set(r, (carried.get(r) ?? 0) + 1);
         outcome.ok.forEach((ok, k) => {
           const plan = config?.direction === 'to-odoo' && ok.rows ? { plan: { write: k + 1, of: outcome.ok.length, needs: Object.fromEntries(ok.rows.map((r) => [r, carried.get(r)])) } } : {};
-          send([{ ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}), ...plan }, ...(ok.odoo ? { odoo: ok.odoo } : {}), ...(ok.extra ?? {}) }, null]);
+          const out: NodeMessage = { ...msg, payload: ok.payload, canonical: { ...canonical, ...(ok.rows ? { rows: ok.rows } : {}), ...plan }, ...(ok.odoo ? { odoo: ok.odoo } : {}), ...(ok.extra ?? {}), ...(original ? { original } : {}) };
+          // a planned write that is not the document the file became does not carry the file's bytes on
+          if (config?.direction === 'to-odoo' && !ok.odoo?.attach) delete out.original;
+          send([out, null]);
         });
         const good = outcome.ok.length;
         if (good) meter.ok++;

@@ -46,7 +46,8 @@ export = function (RED: RED) {
       }
       if (failing === e.code) return;
       failing = e.code;
-      node.send([null, { payload: undefined, error: e.toMsgError(source), odoo: { model: options?.feed.model } }]);
+      // a problem message starts here: it gets its own correlation id, as every change does
+      node.send([null, { payload: undefined, correlationId: randomUUID(), error: e.toMsgError(source), odoo: { model: options?.feed.model } }]);
     };
     const handOn = (changes: Change[]) => {
       for (const c of changes) {

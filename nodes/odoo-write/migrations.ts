@@ -7,4 +7,9 @@ export const migrations: Migration[] = [
     change: 'options carry a version',
     up: (o) => o,
   },
+  {
+    to: 2,
+    change: 'attach the original file: off for nodes saved before the option existed',
+    up: (o) => ({ ...o, attach: o.attach ?? false }),
+  },
 ];

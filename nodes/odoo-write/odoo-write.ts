@@ -2,6 +2,7 @@ import { classifyError, configError, IntegrationError } from '../../lib/errors';
 import { effectiveWriteOptions, parseNodeOptions, writeNodeSchema, WriteNodeOptions } from '../../lib/odoo/options';
 import { failureSummary, modelOf, recordsOf, writerOf } from '../../lib/odoo/writer';
 import { executeWrite, writtenIds } from '../../lib/odoo/execute';
+import { executeWithOriginal, originalFile } from '../../lib/odoo/attach';
 import type { OdooConfigNode } from '../shared/odoo-server';
 import { errorOutputWired, sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
@@ -58,7 +59,12 @@ export = function (RED: RED) {
         if (o.operation !== 'call') node.status({ fill: 'blue', shape: 'dot', text: RED._('odoo-write.status.writing', { count: Array.isArray(payload) ? payload.length : 1 }) });
         const identity = { keys: (msg.odoo as { keys?: unknown } | undefined)?.keys, base: idempotencyBase(msg) };
         pending++;
-        const { okRows, results, failed, callResult, thenError } = await executeWrite(clientOf(), writer(), o, model, payload, identity).finally(() => pending--);
+        // the supplier's file, attached to the documents written (the node's option, where msg.odoo marks them)
+        const original = o.attachHere ? originalFile(msg.original) : undefined;
+        const correlationId = typeof msg.correlationId === 'string' ? msg.correlationId : undefined;
+        const run = original ? executeWithOriginal(clientOf(), writer(), o, model, payload, identity, original, correlationId) : executeWrite(clientOf(), writer(), o, model, payload, identity);
+        const { okRows, results, failed, callResult, thenError, ...more } = await run.finally(() => pending--);
+        const attachments = 'attachments' in more ? { attachments: more.attachments } : {};
         if (o.operation === 'call') {
           send([{ ...msg, odoo: { ...meta, method: o.method, result: callResult } }, null]);
           meter.ok++;
@@ -71,7 +77,7 @@ export = function (RED: RED) {
         if (okRows.length) {
           const ids = results.map((r) => r.id);
           // rows are 1-based, as canonical-map counts them
-          const odoo = { ...meta, ids: Array.isArray(payload) ? ids : ids[0], actions: results.map((r) => r.action), ...(partial ? { rows: okRows.map((i) => i + 1) } : {}) };
+          const odoo = { ...meta, ids: Array.isArray(payload) ? ids : ids[0], actions: results.map((r) => r.action), ...(partial ? { rows: okRows.map((i) => i + 1) } : {}), ...attachments };
           send([{ ...msg, ...(partial ? { payload: okRows.map((i) => records[i]) } : {}), odoo }, null]);
           meter.ok++;
         }

@@ -61,7 +61,7 @@ export = function (RED: Runtime) {
       payload: (store as IntakeStore).bodyOf(rec),
       correlationId: rec.correlationId,
       topic: `${rec.supplier}/${rec.document}`,
-      intake: { id: rec.id, supplier: rec.supplier, document: rec.document, via: rec.via, receivedAt: rec.receivedAt, ...(o.http ? { statusUrl: `${o.publicUrl ? expandEnv(o.publicUrl) : ''}${root}${path}/uploads/${rec.id}` } : {}) },
+      intake: { id: rec.id, supplier: rec.supplier, document: rec.document, via: rec.via, receivedAt: rec.receivedAt, ...(rec.contentType ? { contentType: rec.contentType } : {}), ...(o.http ? { statusUrl: `${o.publicUrl ? expandEnv(o.publicUrl) : ''}${root}${path}/uploads/${rec.id}` } : {}) },
       ...(rec.file && !base.file ? { file: rec.file } : {}),
     });
     const dispatch = async (rec: UploadRecord, base?: NodeMessage) => {

@@ -102,7 +102,7 @@ export function postMessage(
   model: string,
   resId: number,
   body: string,
-  opts: { messageType?: string; subtypeId?: number; subject?: string | false; authorId?: number | false } = {},
+  opts: { messageType?: string; subtypeId?: number; subject?: string | false; authorId?: number | false; attachmentIds?: number[] } = {},
 ): number {
   return createRecords(
     s,
@@ -116,10 +116,26 @@ export function postMessage(
         subtype_id: opts.subtypeId ?? 2,
         subject: opts.subject ?? false,
         ...(opts.authorId !== undefined ? { author_id: opts.authorId } : {}),
+        ...(opts.attachmentIds?.length ? { attachment_ids: [[6, 0, opts.attachmentIds]] } : {}),
       },
     ],
     {},
   )[0];
+}
+
+/**
+ * message_post(attachment_ids=…): pending attachments (res_model mail.compose.message) move to the
+ * record; every one given is linked to the message (an internal user may link any it can read).
+ */
+function postedAttachments(s: ModelStore, model: string, resId: number, given: unknown): number[] {
+  if (!Array.isArray(given)) return [];
+  const ids = given.filter((x): x is number => Number.isInteger(x));
+  for (const aid of ids) {
+    const att = s.raw('ir.attachment', aid);
+    if (!att) throw new OdooError('odoo.exceptions.MissingError', 'missing', `Record does not exist or has been deleted.\n(Record: ir.attachment(${aid},), User: ${s.uid})`);
+    if (att.res_model === 'mail.compose.message') s.writeRaw('ir.attachment', aid, { res_model: model, res_id: resId });
+  }
+  return ids;
 }
 
 /** mail.thread.message_post: str bodies are escaped, Markup (body_is_html) is kept. */
@@ -137,6 +153,7 @@ export function messagePost(s: ModelStore, model: string, ids: number[], kw: Rec
     subtypeId,
     subject: (kw.subject as string) ?? false,
     authorId: (kw.author_id as number | undefined) ?? undefined,
+    attachmentIds: postedAttachments(s, model, id, kw.attachment_ids),
   });
   return [msgId];
 }

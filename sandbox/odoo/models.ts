@@ -1,6 +1,8 @@
 // Field definitions of the emulated Odoo 19 models. Names, types, labels and
 // required/readonly flags follow fields_get of a real Odoo 19 (stock+purchase);
 // only the subset an integration touches is modelled.
+import { createHash } from 'node:crypto';
+import { lookup as mimeLookup } from 'mime-types';
 import type { ModelStore } from './store';
 
 export type FieldType =
@@ -17,7 +19,8 @@ export type FieldType =
   | 'many2one'
   | 'one2many'
   | 'many2many'
-  | 'many2one_reference';
+  | 'many2one_reference'
+  | 'binary';
 
 export type Rec = { id: number; [field: string]: unknown };
 export type Vals = Record<string, unknown>;
@@ -91,6 +94,7 @@ const boolean = f('boolean');
 const date = f('date');
 const datetime = f('datetime');
 const m2oRef = f('many2one_reference');
+const binary = f('binary');
 const selection = (string: string, sel: Array<[string, string]>, o: FieldOpts = {}) =>
   f('selection')(string, { selection: sel, ...o });
 const m2o = (relation: string, string: string, o: FieldOpts = {}) => f('many2one')(string, { relation, ...o });
@@ -692,6 +696,37 @@ const SPECS: Record<string, ModelSpec> = {
       purchase_line_id: m2o('purchase.order.line', 'Purchase Order Line', { checkMissing: true }),
     },
   },
+  // files attached to a record (res_model/res_id): `datas` is base64; Odoo keeps the SHA-1 of the bytes as
+  // `checksum` and their size as `file_size`, and guesses `mimetype` from the name when none is given
+  'ir.attachment': {
+    description: 'Attachment',
+    order: 'id desc',
+    fields: {
+      name: char('Name', { required: true }),
+      description: text('Description'),
+      res_model: char('Resource Model'),
+      res_field: char('Resource Field'),
+      res_id: m2oRef('Resource ID'),
+      company_id: m2o('res.company', 'Company', { default: companyDefault }),
+      type: selection(
+        'Type',
+        [
+          ['url', 'URL'],
+          ['binary', 'File'],
+        ],
+        { required: true, default: 'binary' },
+      ),
+      url: char('Url'),
+      public: boolean('Is public document'),
+      datas: binary('File Content (base64)'),
+      mimetype: char('Mime Type', { readonly: true }),
+      checksum: char('Checksum/SHA1', { readonly: true, store: true, compute: (_s, r) => attachmentChecksum(r.datas) }),
+      file_size: integer('File Size', { readonly: true, store: true, compute: (_s, r) => (typeof r.datas === 'string' ? Buffer.from(r.datas, 'base64').length : 0) }),
+    },
+    prepareCreate: (_s, vals) => {
+      if (!vals.mimetype) vals.mimetype = guessMimetype(typeof vals.name === 'string' ? vals.name : '');
+    },
+  },
   'mail.message': {
     description: 'Message',
     order: 'id desc',
@@ -719,6 +754,7 @@ const SPECS: Record<string, ModelSpec> = {
         { required: true, default: 'comment' },
       ),
       subtype_id: m2o('mail.message.subtype', 'Subtype', { ondelete: 'set null' }),
+      attachment_ids: m2m('ir.attachment', 'Attachments'),
       author_id: m2o('res.partner', 'Author', {
         ondelete: 'set null',
         default: (s: ModelStore) => s.raw('res.users', s.uid)?.partner_id ?? false,
@@ -966,6 +1002,17 @@ const DISPLAY: Record<string, (s: ModelStore, r: Rec) => string | false> = {
   },
   'mail.message': () => false,
 };
+
+/** ir.attachment._compute_checksum: SHA-1 of the decoded bytes. */
+function attachmentChecksum(datas: unknown): string | false {
+  if (typeof datas !== 'string' || !datas) return false;
+  return createHash('sha1').update(Buffer.from(datas, 'base64')).digest('hex');
+}
+
+/** ir.attachment._compute_mimetype from the name (Python's mimetypes), else application/octet-stream. */
+function guessMimetype(name: string): string {
+  return mimeLookup(name) || 'application/octet-stream';
+}
 
 function pyFloatText(n: number): string {
   return Number.isInteger(n) ? n.toFixed(1) : String(n);

@@ -78,6 +78,14 @@ export function convertValue(_s: ModelStore, owner: string, field: FieldDef, v: 
     case 'html':
       if (v === false || v === null || v === undefined) return false;
       return typeof v === 'string' ? v : pyStrOf(v);
+    case 'binary': {
+      // fields.Binary: base64 text; bytes that are not base64 fail as binascii does when Odoo decodes them
+      if (v === false || v === null || v === undefined || v === '') return false;
+      if (typeof v !== 'string') throw typeError(`argument should be a bytes-like object or ASCII string, not '${pyTypeName(v)}'`);
+      const compact = v.replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) throw new OdooError('binascii.Error', 'builtin', 'Incorrect padding');
+      return compact;
+    }
     case 'integer':
     case 'many2one_reference': {
       if (v === false || v === null || v === undefined) return 0;

@@ -3,6 +3,7 @@
  * from its SFTP folder, sets the shipped quantities and the expected arrival
  * on the open receipt of P00043 in the sandbox Odoo, with a chatter note.
  */
+import { createHash } from 'node:crypto';
 import { until } from '../helpers/red';
 import { harness, sample, TOKENS, type Harness } from './harness';
 
@@ -53,3 +54,25 @@ it('a notice from the SFTP folder is applied and archived; a line Iberia does no
   expect(status).toMatchObject({ state: 'done', applied: [], refused: [{ line: 1, problems: [expect.stringMatching(/line 1: supplier product code "IB-PALET-1" is not in this supplier's vendor prices/)] }] });
   expect(receipt().moves.PACK_4030!.quantity).toBe(1150);
 });
+
+it('a shipment notice file is attached to the receipt once, and its note names the correlation id', async () => {
+  const doc = JSON.parse(sample('iberia-packaging.shipment-notice.sample.json').toString('utf8'));
+  doc['Número de envío'] = 'ALB-2026-0318';
+  const bytes = Buffer.from(JSON.stringify(doc));
+  h.sshd.put(`${h.sshd.home}/suppliers/iberia-packaging/asn/alb-0318.json`, bytes, new Date(Date.now() - 60_000));
+  const s = h.sandbox.store;
+  const picking = () => receipt().picking.id;
+  const files = () => s.read('ir.attachment', s.search('ir.attachment', [['res_model', '=', 'stock.picking'], ['res_id', '=', picking()], ['name', '=', 'alb-0318.json']]), ['datas', 'mimetype']);
+  await until(() => files().length === 1 && receipt().notes.some((b) => b.includes('ALB-2026-0318')), 'the notice file on the receipt, and its note', 20_000);
+  expect(Buffer.from(String(files()[0]!.datas), 'base64').equals(bytes)).toBe(true);
+  const note = s.read('mail.message', s.search('mail.message', [['model', '=', 'stock.picking'], ['res_id', '=', picking()]]), ['body', 'attachment_ids']).find((m) => String(m.body).includes('ALB-2026-0318'))!;
+  expect(String(note.body)).toMatch(/Correlation id: [0-9a-f-]{36}/);
+  expect(note.attachment_ids).toEqual([files()[0]!.id]);
+
+  // the same bytes again, uploaded: a note for that upload, and the receipt keeps one copy of the file
+  const up = await h.post('/suppliers/iberia-packaging/shipment-notice', bytes, IBERIA);
+  expect(await h.finished(up.body.statusUrl, IBERIA)).toMatchObject({ state: 'done', applied: [1] });
+  expect(receipt().notes.filter((b) => b.includes('ALB-2026-0318'))).toHaveLength(2);
+  expect(files()).toHaveLength(1);
+  expect(s.search('ir.attachment', [['res_model', '=', 'stock.picking'], ['res_id', '=', picking()], ['checksum', '=', createHash('sha1').update(bytes).digest('hex')]])).toHaveLength(1);
+}, 60_000);

@@ -4,7 +4,7 @@
  * (quantities, promised dates, prices); what the supplier did not confirm as
  * ordered is an exception on the MQTT topic and in the order's chatter.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { until } from '../helpers/red';
 import { itWithBroker, MQTT_URL } from '../helpers/mqtt';
@@ -92,4 +92,51 @@ it('an acknowledgement for an order of another supplier is refused, and the stat
   const status = await h.finished(up.body.statusUrl, NORDIC);
   expect(status).toMatchObject({ state: 'done', applied: [], refused: [{ line: 1, problems: [expect.stringMatching(/purchase order "P00043" belongs to another supplier than "NORDIC-FAST"/)] }] });
   expect(lines().NORD_M8_40!.product_qty).toBe(1500);
+});
+
+describe('audit trail', () => {
+  const s = () => h.sandbox.store;
+  const orderFiles = () => s().read('ir.attachment', s().search('ir.attachment', [['res_model', '=', 'purchase.order'], ['res_id', '=', h.demo.orders.P00042]]), ['name', 'datas', 'mimetype', 'checksum']);
+  const ackNotes = (ref: string) => s().read('mail.message', s().search('mail.message', [['model', '=', 'purchase.order'], ['res_id', '=', h.demo.orders.P00042]]), ['body', 'attachment_ids']).filter((m) => String(m.body).includes(ref));
+
+  it('an acknowledgement file is attached to the order once, its chatter note links it and names the correlation id, though the note failed once and the message was retried', async () => {
+    const doc = JSON.parse(sample('nordic-fasteners.po-ack.sample.json').toString('utf8'));
+    doc.orderAck.ackId = 'NF-ACK-88125';
+    const bytes = Buffer.from(JSON.stringify(doc, null, 1));
+    const sum = createHash('sha1').update(bytes).digest('hex');
+    // the file is attached, then the note fails: the retried message finds the file and posts the note once
+    h.sandbox.inject({ model: 'purchase.order', method: 'message_post', httpStatus: 503, times: 1 });
+    const up = await h.post('/suppliers/nordic-fasteners/po-ack', bytes, NORDIC);
+    expect(up.status).toBe(202);
+    expect(await h.finished(up.body.statusUrl, NORDIC, 30_000)).toMatchObject({ state: 'done', applied: [1] });
+    const files = orderFiles().filter((f) => f.checksum === sum);
+    expect(files).toHaveLength(1);
+    expect(Buffer.from(String(files[0]!.datas), 'base64').equals(bytes)).toBe(true);
+    expect(files[0]).toMatchObject({ mimetype: 'application/json', name: expect.stringMatching(/^nordic-fasteners-po-ack-.*\.json$/) });
+    const notes = ackNotes('NF-ACK-88125');
+    expect(notes).toHaveLength(1);
+    expect(String(notes[0]!.body)).toContain(`Correlation id: ${up.body.correlationId}`);
+    expect(notes[0]!.attachment_ids).toEqual([files[0]!.id]);
+
+    // the same file again: a note for the new upload, the file still once on the order
+    const again = await h.post('/suppliers/nordic-fasteners/po-ack', bytes, NORDIC);
+    expect(await h.finished(again.body.statusUrl, NORDIC)).toMatchObject({ state: 'done', applied: [1] });
+    expect(orderFiles().filter((f) => f.checksum === sum).map((f) => f.id)).toEqual([files[0]!.id]);
+    const after = ackNotes('NF-ACK-88125');
+    expect(after).toHaveLength(2);
+    expect(after.every((n) => (n.attachment_ids as number[]).join() === String(files[0]!.id))).toBe(true);
+    expect(after.some((n) => String(n.body).includes(`Correlation id: ${again.body.correlationId}`))).toBe(true);
+  }, 60_000);
+
+  it('an acknowledgement from the SFTP folder is attached under its file name', async () => {
+    const doc = JSON.parse(sample('nordic-fasteners.po-ack.sample.json').toString('utf8'));
+    doc.orderAck.ackId = 'NF-ACK-88126';
+    const bytes = Buffer.from(JSON.stringify(doc));
+    h.sshd.put(`${h.sshd.home}/suppliers/nordic-fasteners/acks/ack-88126.json`, bytes, new Date(Date.now() - 60_000));
+    await until(() => orderFiles().some((f) => f.name === 'ack-88126.json'), 'the SFTP file attached', 20_000);
+    const [file] = orderFiles().filter((f) => f.name === 'ack-88126.json');
+    expect(Buffer.from(String(file!.datas), 'base64').equals(bytes)).toBe(true);
+    await until(() => ackNotes('NF-ACK-88126').length === 1, 'its note', 10_000);
+    expect(ackNotes('NF-ACK-88126')[0]!.attachment_ids).toEqual([file!.id]);
+  }, 40_000);
 });

@@ -156,3 +156,23 @@ describe('date-only values on Odoo datetime fields', () => {
     for (const tz of ['America/Los_Angeles', 'Asia/Tokyo']) expect(dayIn('2026-11-28 12:00:00', tz)).toBe('2026-11-28');
   });
 });
+
+describe('the original file (msg.original) on the plan', () => {
+  it('po-ack: only the note on the order carries the file on; the line write does not; odoo-write without Audit attaches nothing', async () => {
+    const po = euroOrder();
+    const { input, out } = await pipeline('po-ack@1');
+    const original = { name: 'ack-77.json', data: Buffer.from('{"ack":77}') };
+    input.receive({ payload: { poNumber: po.name, supplierCode: 'SUP-EURO', acknowledgedAt: '2026-11-21T08:00:00Z', supplierReference: 'ACK-77', lines: [{ supplierProductCode: 'EE-USBC-1', status: 'accepted', confirmedQty: 90, uom: 'Units' }] }, original, correlationId: 'corr-77' });
+    await until(() => out.written.length === 2 || out.invalid.length + out.failed.length > 0, 'ack applied');
+    expect(problems(out)).toEqual([]);
+    const note = out.written.find((m) => m.odoo.operation === 'note');
+    const lineWrite = out.written.find((m) => m.odoo.operation === 'write');
+    expect(note).toMatchObject({ odoo: { model: 'purchase.order' }, original: { name: 'ack-77.json' }, correlationId: 'corr-77' });
+    expect(lineWrite).toMatchObject({ odoo: { model: 'purchase.order.line' }, correlationId: 'corr-77' });
+    expect(lineWrite.original).toBeUndefined();
+    // the note names the correlation id; this odoo-write has Audit off: no file on the order
+    const bodies = read('mail.message', search('mail.message', [['model', '=', 'purchase.order'], ['res_id', '=', po.poId]]), ['body']).map((m) => String(m.body));
+    expect(bodies.find((b) => b.includes('ACK-77'))).toContain('Correlation id: corr-77');
+    expect(search('ir.attachment', [['res_model', '=', 'purchase.order'], ['res_id', '=', po.poId]])).toEqual([]);
+  });
+});

@@ -76,17 +76,21 @@ describe('odoo-config 0 → 1 (secretEnv and maxResponseMb added)', () => {
   });
 });
 
-describe('odoo-write 0 → 1 (version only)', () => {
-  it('a writer saved without a version creates the record', async () => {
+describe('odoo-write 0 → 2 (version, then the audit option off)', () => {
+  it('a writer saved without a version creates the record and attaches nothing', async () => {
     const writeV0 = { id: 'w', type: 'odoo-write', name: '', server: 'cfg', operation: 'create', model: 'res.partner', keyFields: '', method: '', batchSize: '200', batchWindow: '10', context: '', wires: [['ok'], ['err']] };
-    expect(migrate(writeV0, writeMigrations).options).toEqual({ ...writeV0, version: 1 });
+    expect(migrate(writeV0, writeMigrations).options).toEqual({ ...writeV0, version: 2, attach: false });
+    expect(migrate({ ...writeV0, version: 1 }, writeMigrations).options).toEqual({ ...writeV0, version: 2, attach: false });
     await helper.load(odooNodes as any, [configV0(), writeV0, { id: 'ok', type: 'helper' }, { id: 'err', type: 'helper' }], { cfg: { secret: sandbox.apiKey } });
     const ok: any[] = [];
     helper.getNode('ok').on('input', (m: any) => ok.push(m));
     const name = `Migrated writer ${Date.now()}`;
-    helper.getNode('w').receive({ payload: { name, ref: 'MIG-1' } });
+    // a file beside the record: a node saved before the audit option existed does not attach it
+    helper.getNode('w').receive({ payload: { name, ref: 'MIG-1' }, original: { name: 'x.csv', data: Buffer.from('a;b\n') } });
     await until(() => ok.length === 1, 'written');
-    expect(sandbox.store.search('res.partner', [['name', '=', name]])).toHaveLength(1);
+    const ids = sandbox.store.search('res.partner', [['name', '=', name]]);
+    expect(ids).toHaveLength(1);
+    expect(sandbox.store.search('ir.attachment', [['res_model', '=', 'res.partner'], ['res_id', '=', ids[0]]])).toEqual([]);
   });
 });
 

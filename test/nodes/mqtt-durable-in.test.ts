@@ -102,6 +102,8 @@ describe.each(brokers)('mqtt-durable-in on the %s', (_name, urlOf) => {
     await publish(url, topic, ['{"eventId": "x",']);
     await until(() => errors.length === 1, 'error output');
     expect(errors[0].payload).toBe('{"eventId": "x",');
+    // an entry point: the parked message gets a correlation id of its own
+    expect(errors[0].correlationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(errors[0].error).toMatchObject({ code: 'BAD_INPUT', transient: false, source: { id: 'in', type: 'mqtt-durable-in' } });
     expect(errors[0].error.message).toMatch(/not JSON/);
     expect(out).toEqual([]);

@@ -122,6 +122,7 @@ describe('odoo-changes', () => {
     await until(() => ok.length === 1, 'the record after the failed polls');
     expect(err).toHaveLength(1);
     expect(err[0].error).toMatchObject({ transient: true, source: { id: 'n1', type: 'odoo-changes' } });
+    expect(err[0].correlationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(ok[0].payload.id).toBe(a);
   });
 

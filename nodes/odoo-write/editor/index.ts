@@ -29,6 +29,7 @@ red().nodes.registerType<OdooWriteNode>('odoo-write', {
     batchSize: { value: 200, validate: rule('batchSize') },
     batchWindow: { value: 50, validate: rule('batchWindow') },
     context: { value: '', validate: rule('context') },
+    attach: { value: false },
   },
   inputs: 1,
   outputs: 2,
