@@ -50,7 +50,7 @@ export async function run(): Promise<DrillResult> {
       broker_down_seconds: Math.round(downMs / 100) / 10,
       sent_before_restart: before,
       published: report.published,
-      flow_reconnected: Boolean(rt.RED.nodes.getNode('pi-broker')?.connected),
+      flow_reconnected: Boolean(rt.RED.nodes.getNode('pi-mqtt')?.connected),
     };
   } finally {
     await rt.close();

@@ -89,6 +89,8 @@ export class DurableSubscriber {
   /** Tokens handed on and not yet acknowledged, with their ack timeout. */
   private readonly mine = new Map<string, NodeJS.Timeout>();
   private closed = false;
+  /** Per session: how many times its connection closed. An acknowledgement is sent only on the connection that delivered the message. */
+  private readonly generation: number[] = [];
   stats = { received: 0, acknowledged: 0, timedOut: 0, redelivered: 0 };
 
   constructor(
@@ -121,7 +123,12 @@ export class DurableSubscriber {
         });
         this.report();
       });
-      client.on('close', () => this.report());
+      this.generation[i] = 0;
+      client.on('close', () => {
+        // what this connection delivered and the flow has not acknowledged yet is sent again by the broker on the next one
+        this.generation[i] = (this.generation[i] ?? 0) + 1;
+        this.report();
+      });
       client.on('offline', () => this.report());
       // reconnects are mqtt.js's job; an error must not crash Node-RED
       client.on('error', (err) => {
@@ -142,11 +149,13 @@ export class DurableSubscriber {
       return;
     }
     const token = randomUUID();
+    const generation = this.generation[session];
     const ack = () => {
       clearTimeout(this.mine.get(token));
       this.mine.delete(token);
       this.stats.acknowledged++;
-      callback();
+      // a PUBACK on a later connection could name another message: the broker delivers this one again instead
+      if (this.generation[session] === generation) callback();
     };
     const timer = setTimeout(() => {
       if (!forgetAck(token)) return;
