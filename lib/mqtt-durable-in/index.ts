@@ -11,10 +11,14 @@
  * the broker (persistent session), and de-duplication downstream (stock-events'
  * event ledger) makes the second delivery a no-op.
  *
- * mqtt.js acknowledges through `client.handleMessage`, one message at a time
- * per connection (MQTT wants PUBACKs in order). Throughput comes from several
- * sessions in the same `$share` group (option `sessions`): each has one
- * message in flight, and the durable store commits them together.
+ * mqtt.js sends a PUBACK as soon as `client.handleMessage` calls back, and
+ * reads the next message only then. So that messages flow while earlier ones
+ * are being stored, the callback comes at once and the PUBACK it sends is
+ * held (the client's packet writer is wrapped for `puback` only) until the
+ * message is acknowledged; held PUBACKs leave in the order the messages came
+ * (MQTT 3.1.1 §4.6). At most `maxInFlight` messages per session wait; beyond
+ * that the session reads nothing more until one is acknowledged. Several
+ * sessions in one `$share` group (option `sessions`) spread the stream.
  */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -36,6 +40,8 @@ export const mqttDurableInOptionsSchema = z
     format: z.enum(['json', 'utf8', 'buffer']).default('json'),
     /** s: a message no node acknowledged by then is acknowledged anyway, with a warning (it would hold its session forever). */
     ackTimeout: num(z.number().min(1).max(3600)).default(60),
+    /** Messages per session handed on and not yet acknowledged, at most (the broker's own limit may be lower: Mosquitto's max_inflight_messages, 20). */
+    maxInFlight: num(z.number().int().min(1).max(10_000)).default(100),
     username: z.string().optional(),
     password: z.string().optional(),
   })
@@ -83,8 +89,24 @@ export interface SubscriberHooks {
   warn(text: string): void;
 }
 
+/** A message of one session waiting for its acknowledgement, in arrival order. */
+interface Held {
+  messageId: number | undefined;
+  acknowledged: boolean;
+  /** The PUBACK mqtt.js wanted to send, once it did. */
+  puback?: { packet: unknown; rest: unknown[] };
+}
+
+interface Session {
+  held: Held[];
+  /** handleMessage callbacks waiting for room (more than maxInFlight held). */
+  blocked: Array<() => void>;
+  send: (packet: unknown, cb?: () => void, ...rest: unknown[]) => void;
+}
+
 /** N persistent sessions subscribed to one topic; each message is acknowledged when acknowledge() is called with its token (or on timeout). */
 export class DurableSubscriber {
+  private readonly sessions: Session[] = [];
   private readonly clients: MqttClient[] = [];
   /** Tokens handed on and not yet acknowledged, with their ack timeout. */
   private readonly mine = new Map<string, NodeJS.Timeout>();
@@ -116,6 +138,18 @@ export class DurableSubscriber {
         ...(o.password ? { password: o.password } : {}),
       };
       const client = mqtt.connect(o.url, opts);
+      const internals = client as unknown as { _sendPacket(packet: unknown, cb?: () => void, ...rest: unknown[]): void };
+      const session: Session = { held: [], blocked: [], send: internals._sendPacket.bind(client) };
+      this.sessions[i] = session;
+      internals._sendPacket = (packet, cb, ...rest) => {
+        const p = packet as { cmd?: string; messageId?: number };
+        const h = p.cmd === 'puback' ? session.held.find((x) => !x.puback && x.messageId === p.messageId) : undefined;
+        if (!h) return session.send(packet, cb, ...rest);
+        // held until the flow has the message; mqtt.js goes on reading meanwhile
+        h.puback = { packet, rest };
+        cb?.();
+        this.release(i);
+      };
       client.handleMessage = (packet, callback) => this.deliver(i, packet, callback);
       client.on('connect', () => {
         client.subscribe(o.topic, { qos: 1 }, (err) => {
@@ -127,6 +161,8 @@ export class DurableSubscriber {
       client.on('close', () => {
         // what this connection delivered and the flow has not acknowledged yet is sent again by the broker on the next one
         this.generation[i] = (this.generation[i] ?? 0) + 1;
+        session.held.length = 0;
+        for (const go of session.blocked.splice(0)) go();
         this.report();
       });
       client.on('offline', () => this.report());
@@ -143,19 +179,24 @@ export class DurableSubscriber {
     this.hooks.connection(this.clients.filter((c) => c.connected).length, this.options.sessions);
   }
 
-  private deliver(session: number, packet: { topic?: string; payload?: Buffer | string; qos?: number; retain?: boolean; dup?: boolean; cmd?: string }, callback: (err?: Error) => void): void {
+  private deliver(session: number, packet: { topic?: string; payload?: Buffer | string; qos?: number; retain?: boolean; dup?: boolean; cmd?: string; messageId?: number }, callback: (err?: Error) => void): void {
     if (packet.cmd !== 'publish' || this.closed) {
       callback();
       return;
     }
+    const s = this.sessions[session] as Session;
     const token = randomUUID();
     const generation = this.generation[session];
+    const held: Held = { messageId: (packet.qos ?? 0) > 0 ? packet.messageId : undefined, acknowledged: false };
+    if (held.messageId !== undefined) s.held.push(held);
     const ack = () => {
       clearTimeout(this.mine.get(token));
       this.mine.delete(token);
       this.stats.acknowledged++;
       // a PUBACK on a later connection could name another message: the broker delivers this one again instead
-      if (this.generation[session] === generation) callback();
+      if (this.generation[session] !== generation) return;
+      held.acknowledged = true;
+      this.release(session);
     };
     const timer = setTimeout(() => {
       if (!forgetAck(token)) return;
@@ -169,6 +210,20 @@ export class DurableSubscriber {
     if (packet.dup) this.stats.redelivered++;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(String(packet.payload ?? ''));
     this.hooks.message({ topic: String(packet.topic ?? ''), payload, token, qos: packet.qos ?? 0, retain: packet.retain === true, dup: packet.dup === true, session });
+    // the next message is read at once, unless too many wait for their acknowledgement
+    if (s.held.length < this.options.maxInFlight) callback();
+    else s.blocked.push(() => callback());
+  }
+
+  /** Sends the held PUBACKs whose messages are acknowledged, in arrival order; lets a blocked session read on. */
+  private release(session: number): void {
+    const s = this.sessions[session];
+    if (!s) return;
+    while (s.held[0]?.acknowledged && s.held[0].puback) {
+      const { packet, rest } = (s.held.shift() as Held).puback as { packet: unknown; rest: unknown[] };
+      s.send(packet, undefined, ...rest);
+    }
+    while (s.blocked.length && s.held.length < this.options.maxInFlight) (s.blocked.shift() as () => void)();
   }
 
   /** Messages handed on and not yet acknowledged. */

@@ -66,29 +66,53 @@ describe.each(brokers)('mqtt-durable-in on the %s', (_name, urlOf) => {
     const def = { url, topic, clientId, format: 'json', ackTimeout: '3600' };
     await load(def);
     await new Promise((r) => setTimeout(r, 500));
-    await publish(url, topic, [JSON.stringify({ n: 1 }), JSON.stringify({ n: 2 })]);
-    // one message in flight per session: the second waits for the first's acknowledgement
-    await until(() => out.length === 1, 'first message');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(out.map((m) => m.payload)).toEqual([{ n: 1 }]);
+    await publish(url, topic, [JSON.stringify({ n: 1 }), JSON.stringify({ n: 2 }), JSON.stringify({ n: 3 })]);
+    // all three are handed on at once; their PUBACKs wait
+    await until(() => out.length === 3, 'three messages');
+    expect(out.map((m) => m.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     expect(typeof out[0]._ack).toBe('string');
+    // the first is acknowledged; the third too, but its PUBACK waits behind the second's (in order)
     acknowledge(out[0]);
-    await until(() => out.length === 2, 'second message after the first was acknowledged');
-    expect(out[1].payload).toEqual({ n: 2 });
+    acknowledge(out[2]);
+    await new Promise((r) => setTimeout(r, 300));
     // the second is never acknowledged: Node-RED stops (as a crash would leave it)
     await helper.unload();
     await load(def);
-    await until(() => out.length === 1, 'redelivered message');
-    expect(out[0]).toMatchObject({ payload: { n: 2 }, topic });
+    await until(() => out.length === 2, 'redelivered messages');
+    await new Promise((r) => setTimeout(r, 300));
+    // the second (never acknowledged) and the third (acknowledged, its PUBACK held behind the second) come again; the first does not
+    expect(out.map((m) => m.payload)).toEqual([{ n: 2 }, { n: 3 }]);
+    expect(out[0]).toMatchObject({ topic });
     // Mosquitto marks a resent message (DUP); aedes does not
     if (_name === 'Mosquitto') expect(out[0].redelivered).toBe(true);
-    acknowledge(out[0]);
+    out.forEach((m) => acknowledge(m));
     await new Promise((r) => setTimeout(r, 300));
     await helper.unload();
     // both acknowledged now: a third start gets nothing
     await load(def);
     await new Promise((r) => setTimeout(r, 1500));
     expect(out).toEqual([]);
+    await helper.unload();
+    await endSessions(url, [clientId]);
+  }, 30_000);
+
+  it('at most maxInFlight messages per session wait for their acknowledgement; the session reads on as they are acknowledged', async () => {
+    const url = urlOf();
+    const topic = uniq('plant/window');
+    const clientId = uniq('durable-window');
+    await load({ url, topic, clientId, format: 'utf8', maxInFlight: '2' });
+    await new Promise((r) => setTimeout(r, 500));
+    await publish(url, topic, ['a', 'b', 'c', 'd', 'e']);
+    await until(() => out.length === 2, 'two messages');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(out.map((m) => m.payload)).toEqual(['a', 'b']);
+    acknowledge(out[0]);
+    await until(() => out.length === 3, 'a third once one is acknowledged');
+    out.slice(1).forEach((m) => acknowledge(m));
+    await until(() => out.length === 5, 'the rest');
+    out.forEach((m) => acknowledge(m));
+    expect(out.map((m) => m.payload)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    await new Promise((r) => setTimeout(r, 300));
     await helper.unload();
     await endSessions(url, [clientId]);
   }, 30_000);
@@ -139,18 +163,25 @@ describe.each(brokers)('mqtt-durable-in on the %s', (_name, urlOf) => {
     await endSessions(url, [1, 2, 3, 4].map((i) => `${clientId}-${i}`));
   }, 30_000);
 
-  it('a message no node acknowledges within the ack timeout is acknowledged with a warning, and the stream goes on', async () => {
+  it('a message no node acknowledges within the ack timeout is acknowledged with a warning (the broker does not send it again)', async () => {
     const url = urlOf();
     const topic = uniq('plant/timeout');
     const clientId = uniq('durable-timeout');
-    await load({ url, topic, clientId, ackTimeout: '1', format: 'utf8' });
+    const def = { url, topic, clientId, ackTimeout: '1', format: 'utf8' };
+    await load(def);
     const warned: string[] = [];
     (helper.getNode('in') as any).on('call:warn', (c: any) => warned.push(String(c.args[0])));
     await new Promise((r) => setTimeout(r, 500));
     await publish(url, topic, ['a', 'b']);
     await until(() => out.length === 2, 'both messages', 10_000);
     expect(out.map((m) => m.payload)).toEqual(['a', 'b']);
+    await until(() => warned.length === 2, 'a warning per message', 10_000);
     expect(warned.join('\n')).toMatch(/not taken by any node that keeps it .* within 1 s/);
+    await new Promise((r) => setTimeout(r, 300));
+    await helper.unload();
+    await load(def);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(out).toEqual([]);
     await helper.unload();
     await endSessions(url, [clientId]);
   }, 30_000);

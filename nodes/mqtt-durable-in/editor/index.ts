@@ -11,6 +11,7 @@ interface MqttDurableInNode extends EditorNode {
   sessions: string;
   format: string;
   ackTimeout: string;
+  maxInFlight: string;
 }
 
 const RED = red();
@@ -28,6 +29,7 @@ RED.nodes.registerType<MqttDurableInNode>('mqtt-durable-in', {
     sessions: { value: '1', validate: sessionsRule(t) },
     format: { value: 'json' },
     ackTimeout: { value: '60' },
+    maxInFlight: { value: '100' },
   },
   credentials: {
     username: { type: 'text' },
