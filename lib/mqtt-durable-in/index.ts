@@ -211,7 +211,7 @@ export class DurableSubscriber {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(String(packet.payload ?? ''));
     this.hooks.message({ topic: String(packet.topic ?? ''), payload, token, qos: packet.qos ?? 0, retain: packet.retain === true, dup: packet.dup === true, session });
     // the next message is read at once, unless too many wait for their acknowledgement
-    if (s.held.length < this.options.maxInFlight) callback();
+    if (s.held.length < (this.options.maxInFlight ?? 100)) callback();
     else s.blocked.push(() => callback());
   }
 
@@ -223,7 +223,7 @@ export class DurableSubscriber {
       const { packet, rest } = (s.held.shift() as Held).puback as { packet: unknown; rest: unknown[] };
       s.send(packet, undefined, ...rest);
     }
-    while (s.blocked.length && s.held.length < this.options.maxInFlight) (s.blocked.shift() as () => void)();
+    while (s.blocked.length && s.held.length < (this.options.maxInFlight ?? 100)) (s.blocked.shift() as () => void)();
   }
 
   /** Messages handed on and not yet acknowledged. */

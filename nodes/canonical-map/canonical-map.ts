@@ -1,4 +1,5 @@
 import { classifyError, configError } from '../../lib/errors';
+import { throttledStatus } from '../shared/status';
 import { LookupCache } from '../../lib/odoo/lookup';
 import { compileMapping } from '../../lib/canonical/mapping';
 import { tryFile } from '../../lib/canonical/file';
@@ -34,6 +35,9 @@ export = function (RED: RED) {
     let lookups: LookupCache | undefined;
 
     const meter = meterOf(node);
+    // per message, so at most every 250 ms
+    const status = throttledStatus(node);
+    node.on('close', () => status.stop());
     node.on('input', async (msg: NodeMessage, send: (m: unknown) => void, done: Done) => {
       meter.received++;
       try {
@@ -94,7 +98,7 @@ export = function (RED: RED) {
         const good = outcome.ok.length;
         if (good) meter.ok++;
         const bad = outcome.failed.length;
-        node.status({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: RED._('canonical-map.status.result', { good, bad }) });
+        status.set(() => ({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: RED._('canonical-map.status.result', { good, bad }) }));
         if (!bad) {
           done();
           return;

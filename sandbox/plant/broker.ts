@@ -57,37 +57,41 @@ export async function startEmbeddedBroker(options: { port?: number; host?: strin
   const groups = new Map<string, { filter: string; members: string[] }>();
   // which member of each group a message goes to, decided once per message (when it is queued),
   // so a member joining meanwhile does not move a message already queued for another
-  const chosen = new Map<string, Set<string>>();
+  const chosen = new Map<string, { picked: Set<string>; members: Set<string> }>();
   const keyOf = (p: { brokerId?: string; brokerCounter?: number }) => `${p.brokerId}/${p.brokerCounter}`;
-  const choose = (packet: AedesPublishPacket): Set<string> => {
+  /** The members of groups whose filter matches, and the one of each group the message goes to. */
+  const decide = (packet: AedesPublishPacket): { picked: Set<string>; members: Set<string> } => {
     const key = keyOf(packet as { brokerId?: string; brokerCounter?: number });
-    let picked = chosen.get(key);
-    if (picked) return picked;
-    picked = new Set<string>();
+    let d = chosen.get(key);
+    if (d) return d;
+    d = { picked: new Set<string>(), members: new Set<string>() };
+    let h: number | undefined;
     for (const g of groups.values()) {
       if (!g.members.length || !topicMatches(g.filter, packet.topic)) continue;
-      const h = createHash('sha1').update(packet.topic).update(packet.payload as Buffer).digest().readUInt32BE(0);
-      picked.add(g.members[h % g.members.length] as string);
+      h ??= createHash('sha1').update(packet.topic).update(packet.payload as Buffer).digest().readUInt32BE(0);
+      d.picked.add(g.members[h % g.members.length] as string);
+      for (const m of g.members) d.members.add(m);
     }
-    chosen.set(key, picked);
+    chosen.set(key, d);
     // bounded: a decision is needed until the message is delivered or queued
     if (chosen.size > 200_000) chosen.delete(chosen.keys().next().value as string);
-    return picked;
+    return d;
   };
-  const inGroupFor = (clientId: string, topic: string) => [...groups.values()].some((g) => g.members.includes(clientId) && topicMatches(g.filter, topic));
+  /** Not a member of a group this message is for, or the member chosen. */
+  const forwards = (clientId: string, packet: AedesPublishPacket) => {
+    const d = decide(packet);
+    return !d.members.has(clientId) || d.picked.has(clientId);
+  };
   // Persistent sessions get a copy of each QoS 1 message queued at publish time; a member of a
   // group gets it only when it is the one chosen. (Left to aedes, a message not forwarded to a
   // persistent session is cleared from its queue by message id, which a queued message does not
   // have yet: aedes would drop another message of that session.)
   const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
-  persistence.outgoingEnqueueCombi = (subs, packet, cb) => {
-    const picked = choose(packet);
-    enqueue(subs.filter((sub) => !inGroupFor(sub.clientId, packet.topic) || picked.has(sub.clientId)), packet, cb);
-  };
+  persistence.outgoingEnqueueCombi = (subs, packet, cb) => enqueue(subs.filter((sub) => forwards(sub.clientId, packet)), packet, cb);
   const clear = persistence.outgoingClearMessageId.bind(persistence);
   persistence.outgoingClearMessageId = (client, packet, cb) => {
     // aedes' clear of a message it did not forward (see above): nothing of this session's was queued for it
-    if (packet.messageId === undefined && inGroupFor(client.id, packet.topic) && !choose(packet).has(client.id)) return void (cb ? process.nextTick(cb) : undefined);
+    if (packet.messageId === undefined && !forwards(client.id, packet)) return void (cb ? process.nextTick(cb) : undefined);
     clear(client, packet, cb);
   };
   const aedes = createBroker({ persistence: persistence as never });
@@ -105,7 +109,7 @@ export async function startEmbeddedBroker(options: { port?: number; host?: strin
     }
     callback(null, sub);
   };
-  aedes.authorizeForward = (client: Client, packet: AedesPublishPacket) => (!inGroupFor(client.id, packet.topic) || choose(packet).has(client.id) ? packet : null);
+  aedes.authorizeForward = (client: Client, packet: AedesPublishPacket) => (forwards(client.id, packet) ? packet : null);
   aedes.on('clientDisconnect', (client: Client) => {
     // a clean session ends with its connection: it leaves its groups
     if ((client as Client & { clean?: boolean }).clean === false) return;
