@@ -103,7 +103,7 @@ export class OperationsView {
       let s = stores.get(id);
       if (!s) stores.set(id, (s = { id, name: String(labels.name ?? ''), ...flowField(flowOf(id)), depth: 0, bySource: {} }));
       s.depth += value;
-      s.bySource[String(labels.source)] = value;
+      if (String(labels.source ?? '') !== '') s.bySource[String(labels.source)] = value;
     }
 
     return {

@@ -125,7 +125,7 @@ export async function drillRuntime(flows: unknown[], env: Record<string, string>
   /* eslint-enable @typescript-eslint/no-require-imports */
   const app = express();
   const server = http.createServer(app);
-  RED.init(server, { userDir, flowFile: 'flows.json', credentialSecret: 'drill-only', httpAdminRoot: '/admin', httpNodeRoot: false, logging: { console: { level: process.env.DRILL_LOG ?? 'off' } }, editorTheme: { tours: false }, externalModules: { autoInstall: false, palette: { allowInstall: false } } });
+  RED.init(server, { userDir, flowFile: 'flows.json', credentialSecret: 'drill-only', telemetry: { enabled: false }, httpAdminRoot: '/admin', httpNodeRoot: false, logging: { console: { level: process.env.DRILL_LOG ?? 'off' } }, editorTheme: { tours: false }, externalModules: { autoInstall: false, palette: { allowInstall: false } } });
   app.use('/admin', RED.httpAdmin);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const started = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
@@ -238,4 +238,36 @@ export async function drillDatabase(name: string): Promise<{ url: string; drop()
   const url = new URL(admin);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * What an operator sees during a drill (DRILL_SNAPSHOT=<file>.png): the editor of the
+ * drill's runtime in headless Chromium (Debian's, CHROMIUM_PATH) with the operations tab
+ * of the sidebar open, and the metrics endpoint's text beside it (<file>.metrics.txt).
+ */
+export async function snapshot(rt: DrillRuntime, file: string): Promise<void> {
+  const metrics = await fetch(`${rt.adminUrl}/odoo-supply/metrics`).then((r) => r.text());
+  fs.writeFileSync(file.replace(/\.png$/, '') + '.metrics.txt', metrics);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 700 } });
+    await page.goto(`${rt.adminUrl}/`);
+    await page.waitForFunction(() => !!(window as any).RED?.workspaces?.active?.() && document.querySelectorAll('.red-ui-flow-node').length > 3, undefined, { timeout: 30_000 });
+    const shown = () => page.evaluate(() => (document.querySelector('.odoo-supply-operations') as HTMLElement | null)?.offsetParent != null);
+    for (let i = 0; i < 20 && !(await shown()); i++) {
+      await page.evaluate(() => (window as any).RED.sidebar.show('odoo-supply-operations'));
+      await page.waitForTimeout(250);
+    }
+    // the sidebar wide enough to read, the numbers refreshed at least once
+    await page.evaluate(() => {
+      const sb = document.getElementById('red-ui-sidebar');
+      if (sb) sb.style.width = '560px';
+      window.dispatchEvent(new Event('resize'));
+    });
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: file });
+  } finally {
+    await browser.close();
+  }
 }

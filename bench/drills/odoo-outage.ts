@@ -9,7 +9,7 @@
  */
 import { startEmbeddedBroker } from '../../sandbox/plant/broker';
 import { startPlantStandIn } from '../../sandbox/plant/simulator';
-import { deadLetters, drillRuntime, drillSandbox, endSession, option, plantFlows, replayAll, settle, sleep, waitConnected, type DrillResult } from './harness';
+import { deadLetters, drillRuntime, drillSandbox, endSession, option, plantFlows, replayAll, settle, sleep, snapshot, waitConnected, type DrillResult } from './harness';
 
 export async function run(): Promise<DrillResult> {
   const outageS = option('outage-seconds', 60);
@@ -32,7 +32,12 @@ export async function run(): Promise<DrillResult> {
     await sleep(Math.min(3000, (events / rate) * 100));
     await sandbox.inject({ httpStatus: 503 });
     const outageAt = Date.now();
-    await sleep(outageS * 1000);
+    if (process.env.DRILL_SNAPSHOT) {
+      // the operations page and the metrics in the middle of the outage
+      await sleep((outageS * 1000) / 2);
+      await snapshot(rt, process.env.DRILL_SNAPSHOT);
+      await sleep(Math.max(0, outageS * 1000 - (Date.now() - outageAt)));
+    } else await sleep(outageS * 1000);
     await sandbox.clearFaults();
     const outageMs = Date.now() - outageAt;
     const report = await plant.done;

@@ -64,7 +64,11 @@ export = function (RED: RED) {
     const labels = { id: node.id, name: node.name ?? '' };
     const counts = () => (handle.service ? handle.service.store.counts() : Promise.resolve(undefined));
     const unregister = [
-      deadLetterDepth.add(async () => Object.entries((await counts())?.bySource ?? {}).map(([source, n]) => [{ ...labels, source }, n])),
+      deadLetterDepth.add(async () => {
+        const by = Object.entries((await counts())?.bySource ?? {});
+        // an empty store is a depth of 0 (source ""), not a store that is not there
+        return by.length ? by.map(([source, n]) => [{ ...labels, source }, n]) : [[{ ...labels, source: '' }, 0]];
+      }),
       deadLetterByCode.add(async () => Object.entries((await counts())?.byCode ?? {}).map(([code, n]) => [{ ...labels, code }, n])),
     ];
     const timers: { status?: NodeJS.Timeout; retention?: NodeJS.Timeout; hourly?: NodeJS.Timeout } = {};
