@@ -7,6 +7,7 @@
 import jsonata from 'jsonata';
 import { z } from 'zod';
 import { DedupeIndex } from './dedupe';
+import { compileFastCheck, type FastCheck } from './fast-check';
 import {
   MappingSpecError,
   describeReceived,
@@ -701,6 +702,8 @@ async function evalLevel(level: Level, src: unknown, root: unknown, bindings: Re
 class Mapping implements CompiledMapping {
   readonly usesExpressions: boolean;
   private readonly zodSchema: z.ZodType;
+  /** Proves a mapped object valid without zod (undefined: this schema always goes through zod). */
+  private readonly fastCheck: FastCheck | undefined;
   private readonly onBlank: 'skip' | 'error';
   private readonly onDuplicate: 'reject' | 'skip';
   private readonly dedupeBy: string[] | undefined;
@@ -714,6 +717,7 @@ class Mapping implements CompiledMapping {
   ) {
     this.usesExpressions = root.hasExpr;
     this.zodSchema = schema.schema;
+    this.fastCheck = compileFastCheck(schema.schema);
     this.onBlank = spec.options?.onBlank ?? 'skip';
     this.onDuplicate = spec.options?.onDuplicate ?? 'reject';
     this.dedupeBy = spec.options?.dedupeBy;
@@ -739,6 +743,8 @@ class Mapping implements CompiledMapping {
     // One state object reused row after row: mapping a row is synchronous, so rows never share it at the same time.
     const st = resetState(this.state, rowNumber);
     const out = mapLevel(this.root, row, row, st, frame, '');
+    // zod would accept `out` unchanged: keep it; otherwise zod decides and words the problems
+    if (st.problems === null && this.fastCheck !== undefined && this.fastCheck(out)) return { ok: true, value: out };
     const parsed = this.zodSchema.safeParse(out);
     if (parsed.success && st.problems === null) return { ok: true, value: parsed.data as Record<string, unknown> };
     const problems = st.problems ?? [];
