@@ -143,7 +143,12 @@ interface Level {
   exprs: jsonata.Expression[];
   containers: ContainerField[];
   hasExpr: boolean;
+  /** The level's mapping function, made on first use (`compileLevelRun`). */
+  run?: LevelRun;
 }
+
+type MemberRun = (src: unknown, root: unknown, st: RowState, frame: ExprFrame | undefined, prefix: string) => unknown;
+type LevelRun = (src: unknown, root: unknown, st: RowState, frame: ExprFrame | undefined, prefix: string) => Record<string, unknown>;
 
 class ExprError {
   constructor(readonly message: string) {}
@@ -197,10 +202,20 @@ function compilePath(path: string): Getter {
       return cur;
     };
   }
-  return fromRoot ? (_src, root) => get(root) : (src) => get(src);
+  return fromRoot ? (_src, root) => get(root) : get;
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** A character `String.prototype.trim` can never remove: printable ASCII other than space, or U+00A1–U+167F. */
+function neverTrimmed(c: number): boolean {
+  return (c > 32 && c < 127) || (c > 160 && c < 0x1680);
+}
+
+/** False when `trim()` would give `s` back unchanged (its first and last characters are not whitespace). */
+function mayTrim(s: string): boolean {
+  return s.length === 0 || !neverTrimmed(s.charCodeAt(0)) || !neverTrimmed(s.charCodeAt(s.length - 1));
+}
 
 function isBlank(v: unknown): boolean {
   if (v === undefined || v === null) return true;
@@ -589,7 +604,7 @@ function mapScalar(f: ScalarField, src: unknown, root: unknown, st: RowState, fr
     v = f.get(src, root);
   }
   if (typeof v === 'string') {
-    if (f.trim) v = (v as string).trim();
+    if (f.trim && mayTrim(v as string)) v = (v as string).trim();
     if (v === '') v = undefined;
   }
   if (v === undefined || v === null) return f.hasDefault ? f.defaultValue : undefined;
@@ -628,14 +643,32 @@ function mapScalar(f: ScalarField, src: unknown, root: unknown, st: RowState, fr
 }
 
 function mapLevel(level: Level, src: unknown, root: unknown, st: RowState, frame: ExprFrame | undefined, prefix: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  return (level.run ??= compileLevelRun(level))(src, root, st, frame, prefix);
+}
+
+/**
+ * One function per level that maps its members in schema order and sets each
+ * defined value under its key written out as a literal (`out["price"] = v`):
+ * every row then stores its fields through the same few object shapes, where
+ * one loop with `out[m.key]` stored through a lookup per key and row. Keys
+ * are JSON-quoted, so no schema text can become code.
+ */
+function compileLevelRun(level: Level): LevelRun {
   const members = level.members;
-  for (let i = 0; i < members.length; i++) {
-    const m = members[i];
-    const v = m.container ? mapContainer(m, src, root, st, frame, prefix) : mapScalar(m, src, root, st, frame, prefix);
-    if (v !== undefined) out[m.key] = v;
-  }
-  return out;
+  const fns: MemberRun[] = members.map((m) =>
+    m.container
+      ? (src, root, st, frame, prefix) => mapContainer(m, src, root, st, frame, prefix)
+      : (src, root, st, frame, prefix) => mapScalar(m, src, root, st, frame, prefix),
+  );
+  const body: string[] = [];
+  members.forEach((m, i) => {
+    body.push(`v = f${i}(src, root, st, frame, prefix);`, `if (v !== undefined) out[${JSON.stringify(m.key)}] = v;`);
+  });
+  const names = members.map((_, i) => `f${i}`);
+  const source =
+    `const [${names.join(', ')}] = fns;\n` +
+    `return function mapLevel(src, root, st, frame, prefix) {\n  const out = {};\n  let v;\n  ${body.join('\n  ')}\n  return out;\n};`;
+  return new Function('fns', source)(fns) as LevelRun;
 }
 
 function containerSource(c: ContainerField, src: unknown, root: unknown): unknown {
@@ -737,16 +770,22 @@ class Mapping implements CompiledMapping {
 
   /** Maps one non-blank row whose expressions (if any) are already evaluated. */
   private mapRow(row: unknown, rowNumber: number | undefined, frame: ExprFrame | undefined): MapResult {
+    const r = this.mapRowRaw(row, rowNumber, frame);
+    return Array.isArray(r) ? { ok: false, problems: r } : { ok: true, value: r };
+  }
+
+  /** `mapRow` without the result wrapper (one object less per row in `mapMany`): the canonical object, or its problems. */
+  private mapRowRaw(row: unknown, rowNumber: number | undefined, frame: ExprFrame | undefined): Record<string, unknown> | Problem[] {
     if (row === null || typeof row !== 'object') {
-      return { ok: false, problems: [makeProblem('type', '', 'object (one row)', describeReceived(row), rowNumber)] };
+      return [makeProblem('type', '', 'object (one row)', describeReceived(row), rowNumber)];
     }
     // One state object reused row after row: mapping a row is synchronous, so rows never share it at the same time.
     const st = resetState(this.state, rowNumber);
     const out = mapLevel(this.root, row, row, st, frame, '');
     // zod would accept `out` unchanged: keep it; otherwise zod decides and words the problems
-    if (st.problems === null && this.fastCheck !== undefined && this.fastCheck(out)) return { ok: true, value: out };
+    if (st.problems === null && this.fastCheck !== undefined && this.fastCheck(out)) return out;
     const parsed = this.zodSchema.safeParse(out);
-    if (parsed.success && st.problems === null) return { ok: true, value: parsed.data as Record<string, unknown> };
+    if (parsed.success && st.problems === null) return parsed.data as Record<string, unknown>;
     const problems = st.problems ?? [];
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -757,7 +796,7 @@ class Mapping implements CompiledMapping {
       // Mapping problems and schema problems each come in field order; merged, they should too.
       if (st.problems !== null && problems.length > 1) problems.sort(this.byFieldOrder);
     }
-    return { ok: false, problems };
+    return problems;
   }
 
   private blankProblems(rowNumber: number | undefined): Problem[] {
@@ -818,18 +857,18 @@ class Mapping implements CompiledMapping {
           else result.invalid.push({ row: rowNumber, problems: this.blankProblems(rowNumber), input });
           return;
         }
-        const r = this.mapRow(input, rowNumber, frame);
-        if (!r.ok) {
-          result.invalid.push({ row: rowNumber, problems: r.problems, input });
+        const r = this.mapRowRaw(input, rowNumber, frame);
+        if (Array.isArray(r)) {
+          result.invalid.push({ row: rowNumber, problems: r, input });
           return;
         }
         if (seen !== undefined) {
-          const first = seen.firstRow(r.value, rowNumber);
+          const first = seen.firstRow(r, rowNumber);
           if (first !== undefined) {
             if (this.onDuplicate === 'skip') {
               result.skippedDuplicate.push({ row: rowNumber, duplicateOf: first });
             } else {
-              const values = dedupeBy.map((f) => describeReceived(r.value[f])).join(', ');
+              const values = dedupeBy.map((f) => describeReceived(r[f])).join(', ');
               const p = makeProblem('duplicate', dedupeBy.join('+'), `a unique ${dedupeBy.join(' + ')}`, values, rowNumber);
               p.duplicateOf = first;
               p.message = `row ${rowNumber}: duplicate of row ${first} (same ${dedupeBy.join(', ')}: ${values})`;
@@ -838,7 +877,7 @@ class Mapping implements CompiledMapping {
             return;
           }
         }
-        result.valid.push({ row: rowNumber, value: r.value });
+        result.valid.push({ row: rowNumber, value: r });
       },
     };
   }
