@@ -206,7 +206,11 @@ export class CsvReader {
     for (let k = start; k < end; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
     const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
     const known = this.interned[slot];
-    if (known !== undefined && known.length === len && s.startsWith(known, start)) return known;
+    if (known !== undefined && known.length === len) {
+      let k = 0;
+      while (k < len && known.charCodeAt(k) === s.charCodeAt(start + k)) k++;
+      if (k === len) return known;
+    }
     const cell = s.slice(start, end);
     this.interned[slot] = cell;
     return cell;

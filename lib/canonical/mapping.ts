@@ -647,11 +647,14 @@ function mapLevel(level: Level, src: unknown, root: unknown, st: RowState, frame
 }
 
 /**
- * One function per level that maps its members in schema order and sets each
- * defined value under its key written out as a literal (`out["price"] = v`):
- * every row then stores its fields through the same few object shapes, where
- * one loop with `out[m.key]` stored through a lookup per key and row. Keys
- * are JSON-quoted, so no schema text can become code.
+ * One function per level: it maps the members in schema order into locals,
+ * then builds the object with a constructor that sets each defined value
+ * under its key written as a literal (`this["price"] = v2`). Every row then
+ * goes through the same few object shapes with all fields inside the object
+ * (a `{}` grown key by key keeps most of them in a second, separate array),
+ * where one loop with `out[m.key] = v` looked each key up per row. The
+ * objects are plain: their prototype is Object.prototype, as a `{}`'s.
+ * Keys are JSON-quoted, so no schema text can become code.
  */
 function compileLevelRun(level: Level): LevelRun {
   const members = level.members;
@@ -660,14 +663,21 @@ function compileLevelRun(level: Level): LevelRun {
       ? (src, root, st, frame, prefix) => mapContainer(m, src, root, st, frame, prefix)
       : (src, root, st, frame, prefix) => mapScalar(m, src, root, st, frame, prefix),
   );
-  const body: string[] = [];
-  members.forEach((m, i) => {
-    body.push(`v = f${i}(src, root, st, frame, prefix);`, `if (v !== undefined) out[${JSON.stringify(m.key)}] = v;`);
-  });
-  const names = members.map((_, i) => `f${i}`);
-  const source =
-    `const [${names.join(', ')}] = fns;\n` +
-    `return function mapLevel(src, root, st, frame, prefix) {\n  const out = {};\n  let v;\n  ${body.join('\n  ')}\n  return out;\n};`;
+  const fnNames = members.map((_, i) => `f${i}`);
+  const values = members.map((_, i) => `v${i}`);
+  const sets = members.map((m, i) => `if (v${i} !== undefined) this[${JSON.stringify(m.key)}] = v${i};`);
+  const calls = members.map((_, i) => `const v${i} = f${i}(src, root, st, frame, prefix);`);
+  const source = [
+    `const [${fnNames.join(', ')}] = fns;`,
+    `function Canonical(${values.join(', ')}) {`,
+    ...sets.map((l) => '  ' + l),
+    '}',
+    'Canonical.prototype = Object.prototype;',
+    'return function mapLevel(src, root, st, frame, prefix) {',
+    ...calls.map((l) => '  ' + l),
+    `  return new Canonical(${values.join(', ')});`,
+    '};',
+  ].join('\n');
   return new Function('fns', source)(fns) as LevelRun;
 }
 

@@ -87,3 +87,25 @@ describe('dates', () => {
     }
   });
 });
+
+describe('canonical objects', () => {
+  it('are plain objects with the keys in schema order, nested lines too', async () => {
+    const { FIXTURES } = await import('./fixtures');
+    for (const f of FIXTURES) {
+      const r = await compileMapping(f.spec).map(f.row(1), 1);
+      if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+      const check = (o: unknown): void => {
+        if (Array.isArray(o)) return o.forEach(check);
+        if (o === null || typeof o !== 'object') return;
+        expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
+        expect((o as object).constructor).toBe(Object);
+        expect(o).toStrictEqual(JSON.parse(JSON.stringify(o)));
+        Object.values(o).forEach(check);
+      };
+      check(r.value);
+      const schemaOrder = [...compileMapping(f.spec).schema.fields.keys()];
+      const keys = Object.keys(r.value);
+      expect(keys).toEqual(schemaOrder.filter((k) => keys.includes(k)));
+    }
+  });
+});
