@@ -35,9 +35,6 @@ export type OnRecord = (cells: string[], line: number) => void;
 
 const LF = 10;
 const CR = 13;
-/** Cells up to this length are interned (longer ones are mostly unique: names, descriptions). */
-const INTERN_MAX = 12;
-const INTERN_SLOTS = 4096;
 
 export class CsvReader {
   private carry = '';
@@ -156,7 +153,7 @@ export class CsvReader {
           const stop = end < 0 ? n : end;
           let cellEnd = stop;
           if (cellEnd > i && s.charCodeAt(cellEnd - 1) === CR && (stop >= n || s.charCodeAt(stop) === LF)) cellEnd--;
-          cells.push(cellEnd - i <= INTERN_MAX ? this.intern(s, i, cellEnd) : s.slice(i, cellEnd));
+          cells.push(s.slice(i, cellEnd));
           i = stop;
         }
         if (i >= n) {
@@ -189,31 +186,6 @@ export class CsvReader {
     this.carryLine = line;
     this.scanned = undefined;
     s = '';
-  }
-
-  /**
-   * Short cells repeat from row to row (units, currencies, quantities,
-   * dates): each text is kept once in a small table and the same string is
-   * given out again, instead of a new copy per row that lives as long as the
-   * rows do. A slot holds the last text that hashed to it.
-   */
-  private readonly interned: (string | undefined)[] = new Array(INTERN_SLOTS);
-
-  private intern(s: string, start: number, end: number): string {
-    const len = end - start;
-    if (len === 0) return '';
-    let h = len;
-    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
-    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-    const known = this.interned[slot];
-    if (known !== undefined && known.length === len) {
-      let k = 0;
-      while (k < len && known.charCodeAt(k) === s.charCodeAt(start + k)) k++;
-      if (k === len) return known;
-    }
-    const cell = s.slice(start, end);
-    this.interned[slot] = cell;
-    return cell;
   }
 
   // next LF / separator at or after the last position asked, found with the native indexOf and reused
