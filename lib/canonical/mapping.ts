@@ -188,7 +188,9 @@ function compilePath(path: string): Getter {
   const simple = segments.length === 1 && segments[0] === p;
   let get: (src: unknown) => unknown;
   if (simple) {
-    get = (src) => (src !== null && typeof src === 'object' ? (src as Record<string, unknown>)[p] : undefined);
+    // the key written as a literal (JSON-quoted): each field's read learns the rows' one shape, where a shared
+    // `src[p]` saw every key of the row
+    get = new Function('src', `return src !== null && typeof src === 'object' ? src[${JSON.stringify(p)}] : undefined;`) as (src: unknown) => unknown;
   } else {
     get = (src) => {
       if (src === null || typeof src !== 'object') return undefined;

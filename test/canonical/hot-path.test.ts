@@ -90,3 +90,27 @@ describe('canonical objects', () => {
     }
   });
 });
+
+describe('duplicates', () => {
+  it('the hash table finds every duplicate and only those, past its growth steps and with shared buckets', async () => {
+    const { DedupeIndex } = await import('../../lib/canonical/dedupe');
+    const fields = ['a', 'b', 'n'];
+    for (const compact of [false, true]) {
+      const index = new DedupeIndex(fields, compact);
+      const firstSeen = new Map<string, number>();
+      const got: (number | undefined)[] = [];
+      const want: (number | undefined)[] = [];
+      for (let row = 1; row <= 50_000; row++) {
+        // few distinct values (many repeats), numbers and texts, lists compared by content
+        const i = (row * 7919) % 30_011;
+        const value = { a: `k${i % 1000}`, b: i % 3 === 0 ? [i % 7] : `x${i % 31}`, n: i % 2 ? i : i + 0.5 };
+        const key = JSON.stringify(fields.map((f) => (value as Record<string, unknown>)[f]));
+        want.push(firstSeen.get(key));
+        if (!firstSeen.has(key)) firstSeen.set(key, row);
+        got.push(index.firstRow(value, row));
+      }
+      expect(got).toEqual(want);
+      expect(want.filter((w) => w !== undefined).length).toBeGreaterThan(10_000);
+    }
+  });
+});
