@@ -374,13 +374,14 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
 
   const seconds = median(ours);
   const baseSeconds = median(base);
-  const rowsPerS = n / seconds;
-  const baselineRowsPerS = nBase / baseSeconds;
+  // rounded first, so `ratio` and `file_vs_rows` are the ratios of the numbers printed beside them
+  const rowsPerS = Math.round(n / seconds);
+  const baselineRowsPerS = Math.round(nBase / baseSeconds);
   const out: BenchResult = {
     rows: n,
     seconds: Math.round(seconds * 1000) / 1000,
-    rows_per_s: Math.round(rowsPerS),
-    baseline_rows_per_s: Math.round(baselineRowsPerS),
+    rows_per_s: rowsPerS,
+    baseline_rows_per_s: baselineRowsPerS,
     ratio: Math.round((rowsPerS / baselineRowsPerS) * 100) / 100,
     file_rows_per_s: fileRowsPerS,
     file_target_rows_per_s: FILE_TARGET_ROWS_PER_S,
