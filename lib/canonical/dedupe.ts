@@ -4,7 +4,14 @@
  * built per row.
  */
 export class DedupeIndex {
-  private readonly byHash = new Map<number, number | number[]>();
+  /**
+   * Open hash table without a Map: `heads[hash & mask]` is the newest entry
+   * of that bucket (-1: none), `next[i]` the entry before it, `hashes[i]` its
+   * full hash. Entries are indexes into `values`/`rows`.
+   */
+  private heads = new Int32Array(1024).fill(-1);
+  private next = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
   private readonly values: Record<string, unknown>[] = [];
   private readonly rows: number[] = [];
 
@@ -35,25 +42,41 @@ export class DedupeIndex {
       return undefined;
     }
     const h = this.hash(value);
-    const hit = this.byHash.get(h);
-    if (hit === undefined) {
-      this.byHash.set(h, this.add(value, row));
-      return undefined;
+    for (let i = this.heads[h & (this.heads.length - 1)] as number; i >= 0; i = this.next[i] as number) {
+      if (this.hashes[i] === h && this.same(this.values[i] as Record<string, unknown>, value)) return this.rows[i];
     }
-    if (typeof hit === 'number') {
-      if (this.same(this.values[hit], value)) return this.rows[hit];
-      this.byHash.set(h, [hit, this.add(value, row)]);
-      return undefined;
-    }
-    for (const i of hit) if (this.same(this.values[i], value)) return this.rows[i];
-    hit.push(this.add(value, row));
+    this.add(h, value, row);
     return undefined;
   }
 
-  private add(value: Record<string, unknown>, row: number): number {
+  private add(h: number, value: Record<string, unknown>, row: number): void {
+    const i = this.values.length;
+    if (i === this.next.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.next = grow(this.next);
+      this.hashes = grow(this.hashes);
+    }
+    // at most one entry per bucket on average: double the buckets and put every entry in again
+    if (i >= this.heads.length) {
+      const heads = new Int32Array(this.heads.length * 2).fill(-1);
+      const mask = heads.length - 1;
+      for (let k = 0; k < i; k++) {
+        const b = (this.hashes[k] as number) & mask;
+        this.next[k] = heads[b] as number;
+        heads[b] = k;
+      }
+      this.heads = heads;
+    }
+    const b = h & (this.heads.length - 1);
     this.values.push(value);
     this.rows.push(row);
-    return this.values.length - 1;
+    this.hashes[i] = h;
+    this.next[i] = this.heads[b] as number;
+    this.heads[b] = i;
   }
 
   private same(a: Record<string, unknown>, b: Record<string, unknown>): boolean {

@@ -7,6 +7,7 @@
 import jsonata from 'jsonata';
 import { z } from 'zod';
 import { DedupeIndex } from './dedupe';
+import { compileFastCheck, type FastCheck } from './fast-check';
 import {
   MappingSpecError,
   describeReceived,
@@ -142,7 +143,12 @@ interface Level {
   exprs: jsonata.Expression[];
   containers: ContainerField[];
   hasExpr: boolean;
+  /** The level's mapping function, made on first use (`compileLevelRun`). */
+  run?: LevelRun;
 }
+
+type MemberRun = (src: unknown, root: unknown, st: RowState, frame: ExprFrame | undefined, prefix: string) => unknown;
+type LevelRun = (src: unknown, root: unknown, st: RowState, frame: ExprFrame | undefined, prefix: string) => Record<string, unknown>;
 
 class ExprError {
   constructor(readonly message: string) {}
@@ -182,7 +188,9 @@ function compilePath(path: string): Getter {
   const simple = segments.length === 1 && segments[0] === p;
   let get: (src: unknown) => unknown;
   if (simple) {
-    get = (src) => (src !== null && typeof src === 'object' ? (src as Record<string, unknown>)[p] : undefined);
+    // the key written as a literal (JSON-quoted): each field's read learns the rows' one shape, where a shared
+    // `src[p]` saw every key of the row
+    get = new Function('src', `return src !== null && typeof src === 'object' ? src[${JSON.stringify(p)}] : undefined;`) as (src: unknown) => unknown;
   } else {
     get = (src) => {
       if (src === null || typeof src !== 'object') return undefined;
@@ -196,10 +204,20 @@ function compilePath(path: string): Getter {
       return cur;
     };
   }
-  return fromRoot ? (_src, root) => get(root) : (src) => get(src);
+  return fromRoot ? (_src, root) => get(root) : get;
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** A character `String.prototype.trim` can never remove: printable ASCII other than space, or U+00A1–U+167F. */
+function neverTrimmed(c: number): boolean {
+  return (c > 32 && c < 127) || (c > 160 && c < 0x1680);
+}
+
+/** False when `trim()` would give `s` back unchanged (its first and last characters are not whitespace). */
+function mayTrim(s: string): boolean {
+  return s.length === 0 || !neverTrimmed(s.charCodeAt(0)) || !neverTrimmed(s.charCodeAt(s.length - 1));
+}
 
 function isBlank(v: unknown): boolean {
   if (v === undefined || v === null) return true;
@@ -588,7 +606,7 @@ function mapScalar(f: ScalarField, src: unknown, root: unknown, st: RowState, fr
     v = f.get(src, root);
   }
   if (typeof v === 'string') {
-    if (f.trim) v = (v as string).trim();
+    if (f.trim && mayTrim(v as string)) v = (v as string).trim();
     if (v === '') v = undefined;
   }
   if (v === undefined || v === null) return f.hasDefault ? f.defaultValue : undefined;
@@ -627,14 +645,42 @@ function mapScalar(f: ScalarField, src: unknown, root: unknown, st: RowState, fr
 }
 
 function mapLevel(level: Level, src: unknown, root: unknown, st: RowState, frame: ExprFrame | undefined, prefix: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  return (level.run ??= compileLevelRun(level))(src, root, st, frame, prefix);
+}
+
+/**
+ * One function per level: it maps the members in schema order into locals,
+ * then builds the object with a constructor that sets each defined value
+ * under its key written as a literal (`this["price"] = v2`). Every row then
+ * goes through the same few object shapes with all fields inside the object
+ * (a `{}` grown key by key keeps most of them in a second, separate array),
+ * where one loop with `out[m.key] = v` looked each key up per row. The
+ * objects are plain: their prototype is Object.prototype, as a `{}`'s.
+ * Keys are JSON-quoted, so no schema text can become code.
+ */
+function compileLevelRun(level: Level): LevelRun {
   const members = level.members;
-  for (let i = 0; i < members.length; i++) {
-    const m = members[i];
-    const v = m.container ? mapContainer(m, src, root, st, frame, prefix) : mapScalar(m, src, root, st, frame, prefix);
-    if (v !== undefined) out[m.key] = v;
-  }
-  return out;
+  const fns: MemberRun[] = members.map((m) =>
+    m.container
+      ? (src, root, st, frame, prefix) => mapContainer(m, src, root, st, frame, prefix)
+      : (src, root, st, frame, prefix) => mapScalar(m, src, root, st, frame, prefix),
+  );
+  const fnNames = members.map((_, i) => `f${i}`);
+  const values = members.map((_, i) => `v${i}`);
+  const sets = members.map((m, i) => `if (v${i} !== undefined) this[${JSON.stringify(m.key)}] = v${i};`);
+  const calls = members.map((_, i) => `const v${i} = f${i}(src, root, st, frame, prefix);`);
+  const source = [
+    `const [${fnNames.join(', ')}] = fns;`,
+    `function Canonical(${values.join(', ')}) {`,
+    ...sets.map((l) => '  ' + l),
+    '}',
+    'Canonical.prototype = Object.prototype;',
+    'return function mapLevel(src, root, st, frame, prefix) {',
+    ...calls.map((l) => '  ' + l),
+    `  return new Canonical(${values.join(', ')});`,
+    '};',
+  ].join('\n');
+  return new Function('fns', source)(fns) as LevelRun;
 }
 
 function containerSource(c: ContainerField, src: unknown, root: unknown): unknown {
@@ -701,6 +747,8 @@ async function evalLevel(level: Level, src: unknown, root: unknown, bindings: Re
 class Mapping implements CompiledMapping {
   readonly usesExpressions: boolean;
   private readonly zodSchema: z.ZodType;
+  /** Proves a mapped object valid without zod (undefined: this schema always goes through zod). */
+  private readonly fastCheck: FastCheck | undefined;
   private readonly onBlank: 'skip' | 'error';
   private readonly onDuplicate: 'reject' | 'skip';
   private readonly dedupeBy: string[] | undefined;
@@ -714,6 +762,7 @@ class Mapping implements CompiledMapping {
   ) {
     this.usesExpressions = root.hasExpr;
     this.zodSchema = schema.schema;
+    this.fastCheck = compileFastCheck(schema.schema);
     this.onBlank = spec.options?.onBlank ?? 'skip';
     this.onDuplicate = spec.options?.onDuplicate ?? 'reject';
     this.dedupeBy = spec.options?.dedupeBy;
@@ -733,14 +782,22 @@ class Mapping implements CompiledMapping {
 
   /** Maps one non-blank row whose expressions (if any) are already evaluated. */
   private mapRow(row: unknown, rowNumber: number | undefined, frame: ExprFrame | undefined): MapResult {
+    const r = this.mapRowRaw(row, rowNumber, frame);
+    return Array.isArray(r) ? { ok: false, problems: r } : { ok: true, value: r };
+  }
+
+  /** `mapRow` without the result wrapper (one object less per row in `mapMany`): the canonical object, or its problems. */
+  private mapRowRaw(row: unknown, rowNumber: number | undefined, frame: ExprFrame | undefined): Record<string, unknown> | Problem[] {
     if (row === null || typeof row !== 'object') {
-      return { ok: false, problems: [makeProblem('type', '', 'object (one row)', describeReceived(row), rowNumber)] };
+      return [makeProblem('type', '', 'object (one row)', describeReceived(row), rowNumber)];
     }
     // One state object reused row after row: mapping a row is synchronous, so rows never share it at the same time.
     const st = resetState(this.state, rowNumber);
     const out = mapLevel(this.root, row, row, st, frame, '');
+    // zod would accept `out` unchanged: keep it; otherwise zod decides and words the problems
+    if (st.problems === null && this.fastCheck !== undefined && this.fastCheck(out)) return out;
     const parsed = this.zodSchema.safeParse(out);
-    if (parsed.success && st.problems === null) return { ok: true, value: parsed.data as Record<string, unknown> };
+    if (parsed.success && st.problems === null) return parsed.data as Record<string, unknown>;
     const problems = st.problems ?? [];
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -751,7 +808,7 @@ class Mapping implements CompiledMapping {
       // Mapping problems and schema problems each come in field order; merged, they should too.
       if (st.problems !== null && problems.length > 1) problems.sort(this.byFieldOrder);
     }
-    return { ok: false, problems };
+    return problems;
   }
 
   private blankProblems(rowNumber: number | undefined): Problem[] {
@@ -812,18 +869,18 @@ class Mapping implements CompiledMapping {
           else result.invalid.push({ row: rowNumber, problems: this.blankProblems(rowNumber), input });
           return;
         }
-        const r = this.mapRow(input, rowNumber, frame);
-        if (!r.ok) {
-          result.invalid.push({ row: rowNumber, problems: r.problems, input });
+        const r = this.mapRowRaw(input, rowNumber, frame);
+        if (Array.isArray(r)) {
+          result.invalid.push({ row: rowNumber, problems: r, input });
           return;
         }
         if (seen !== undefined) {
-          const first = seen.firstRow(r.value, rowNumber);
+          const first = seen.firstRow(r, rowNumber);
           if (first !== undefined) {
             if (this.onDuplicate === 'skip') {
               result.skippedDuplicate.push({ row: rowNumber, duplicateOf: first });
             } else {
-              const values = dedupeBy.map((f) => describeReceived(r.value[f])).join(', ');
+              const values = dedupeBy.map((f) => describeReceived(r[f])).join(', ');
               const p = makeProblem('duplicate', dedupeBy.join('+'), `a unique ${dedupeBy.join(' + ')}`, values, rowNumber);
               p.duplicateOf = first;
               p.message = `row ${rowNumber}: duplicate of row ${first} (same ${dedupeBy.join(', ')}: ${values})`;
@@ -832,7 +889,7 @@ class Mapping implements CompiledMapping {
             return;
           }
         }
-        result.valid.push({ row: rowNumber, value: r.value });
+        result.valid.push({ row: rowNumber, value: r });
       },
     };
   }

@@ -350,6 +350,22 @@ function pad4(n: number): string {
   return n >= 1000 ? String(n) : String(n).padStart(4, '0');
 }
 
+/**
+ * `YYYY-MM-DD` of a valid calendar date. A price list repeats a few dates on
+ * every row: each date's text is made once and shared (10,000 dates at most).
+ */
+const isoDays = new Map<number, string>();
+function isoDay(y: number, mo: number, d: number): string {
+  const key = y * 10000 + mo * 100 + d;
+  let s = isoDays.get(key);
+  if (s === undefined) {
+    if (isoDays.size >= 10_000) isoDays.clear();
+    s = pad4(y) + '-' + pad2(mo) + '-' + pad2(d);
+    isoDays.set(key, s);
+  }
+  return s;
+}
+
 function utcIso(ms: number): string {
   const s = new Date(ms).toISOString();
   return s.endsWith('.000Z') ? s.slice(0, -5) + 'Z' : s;
@@ -425,7 +441,7 @@ export function compileDate(spec: DateSpec, target: DateTarget): CompiledDate {
         if (Number.isNaN(utc)) return new DateFailure(`the local time does not exist or is ambiguous in ${zone.tz} (DST change)`);
         return calendarDate(utc);
       }
-      return pad4(y) + '-' + pad2(mo) + '-' + pad2(d);
+      return isoDay(y, mo, d);
     }
     const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
     if (offsetMs !== undefined) return utcIso(wall - offsetMs);
