@@ -103,18 +103,27 @@ async function brokerChild(): Promise<{ url: string; pid: number; close(): Promi
 }
 
 /** CPU seconds of this run's PostgreSQL backends (pg_stat_activity of its database), sampled while it runs. */
-function pgSampler(dbName: string) {
+function pgSampler(dbName: string, dbUrl: string) {
   const admin = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   let client: Client | undefined;
+  let own: Client | undefined;
   let visible = true;
+  // events taken (committed in the ledger) and not yet applied: where the backlog waits
+  const pending: number[] = [];
   const sample = async (atStart: boolean) => {
     if (!client) {
       client = new Client({ connectionString: admin });
       await client.connect();
+      own = new Client({ connectionString: dbUrl });
+      await own.connect();
     }
-    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName]);
+    if (!atStart) {
+      const r = await own!.query<{ n: number }>(`SELECT count(*)::int AS n FROM odoo_supply_stock_events WHERE state IN ('p', 'b')`).catch(() => ({ rows: [] as Array<{ n: number }> }));
+      if (r.rows[0]) pending.push(r.rows[0].n);
+    }
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> $2', [dbName, (own as unknown as { processID: number }).processID]);
     for (const { pid } of rows) {
       const c = cpuOf(pid);
       if (c === undefined) {
@@ -132,10 +141,13 @@ function pgSampler(dbName: string) {
       await sample(true);
       timer = setInterval(() => void sample(false).catch(() => undefined), 1000);
     },
+    pending,
     stop: async (): Promise<{ seconds: number | null; backends: number; max_backend_seconds: number | null }> => {
       clearInterval(timer);
       await sample(false);
       await client?.end();
+      await own?.end();
+      client = undefined;
       const per = [...last].map(([pid, c]) => c - (first.get(pid) ?? 0));
       if (!visible && per.length === 0) return { seconds: null, backends: 0, max_backend_seconds: null };
       return { seconds: per.reduce((a, b) => a + b, 0), backends: per.length, max_backend_seconds: Math.max(0, ...per) };
@@ -154,6 +166,7 @@ export interface ScaleRun {
   lost: number;
   double_applied: number;
   applied_per_instance: number[];
+  backlog: { max_unapplied: number; max_taken_not_applied: number; mean_unapplied: number; mean_taken_not_applied: number };
   /** CPU over the run, in cores (1.0 = one core busy throughout). */
   cpu: { node_red: number[]; sandbox_odoo: number; broker: number; postgres: number | null; postgres_max_backend: number | null; simulator: number; machine_busy: number; others: number };
 }
@@ -181,7 +194,7 @@ async function runOnce(instances: number, o: { events: number; rate: number; tim
     return { id, dir: userDir(flows), logFile, offset: 0, rest: '' };
   });
   const reds: RedProcess[] = [];
-  const pg = pgSampler(dbName);
+  const pg = pgSampler(dbName, db.url);
   try {
     for (const d of dirs) reds.push(await startRedProcess(d.dir, { ODOO_SUPPLY_DATABASE_URL: db.url, MQTT_URL: broker.url, MQTT_CLIENT_ID: d.id, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey }));
     await Promise.all(reds.map((r) => r.waitFor(/Connected to broker/, 20_000)));
@@ -227,8 +240,14 @@ async function runOnce(instances: number, o: { events: number; rate: number; tim
     let report: Awaited<typeof plant.done> | undefined;
     void plant.done.then((r) => (report = r));
     const until = t0 + o.timeoutS * 1000;
+    const unapplied: number[] = [];
+    let sampled = 0;
     for (;;) {
       readLogs();
+      if (Date.now() - sampled >= 1000) {
+        sampled = Date.now();
+        unapplied.push(published.size - [...published.keys()].filter((id) => appliedAt.has(id)).length);
+      }
       if (report && [...published.keys()].every((id) => appliedAt.has(id))) break;
       if (Date.now() > until) break;
       await sleep(100);
@@ -267,6 +286,8 @@ async function runOnce(instances: number, o: { events: number; rate: number; tim
       lost: Math.max(lost, [...published.keys()].filter((id) => !appliedAt.has(id)).length),
       double_applied: above + [...appliedCount.values()].filter((n) => n > 1).length,
       applied_per_instance: perInstance,
+      // sampled once a second: published and not yet applied, and of those already taken into PostgreSQL's ledger
+      backlog: { max_unapplied: Math.max(0, ...unapplied), max_taken_not_applied: Math.max(0, ...pg.pending), mean_unapplied: Math.round(unapplied.reduce((a, b) => a + b, 0) / Math.max(1, unapplied.length)), mean_taken_not_applied: Math.round(pg.pending.reduce((a, b) => a + b, 0) / Math.max(1, pg.pending.length)) },
       cpu: {
         node_red: s0.reds.map((c, i) => cores(c, s1.reds[i])),
         sandbox_odoo: cores(s0.sandbox, s1.sandbox),
