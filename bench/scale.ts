@@ -45,6 +45,16 @@ function cpuOf(pid: number | undefined): number | undefined {
   }
 }
 
+/** Time the process's main thread (where its JavaScript runs) waited runnable for a CPU, in seconds (/proc/<pid>/schedstat). */
+function runWaitOf(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The whole machine's busy and total CPU seconds (all cores) so far. */
 function machine(): { busy: number; total: number } {
   const f = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1, 9).map(Number);
@@ -168,7 +178,7 @@ export interface ScaleRun {
   applied_per_instance: number[];
   backlog: { max_unapplied: number; max_taken_not_applied: number; mean_unapplied: number; mean_taken_not_applied: number };
   /** CPU over the run, in cores (1.0 = one core busy throughout). */
-  cpu: { node_red: number[]; sandbox_odoo: number; broker: number; postgres: number | null; postgres_max_backend: number | null; simulator: number; machine_busy: number; others: number };
+  cpu: { node_red: number[]; sandbox_odoo: number; broker: number; postgres: number | null; postgres_max_backend: number | null; simulator: number; machine_busy: number; others: number; ms_per_event: Record<string, number>; run_queue_wait: { node_red: number[]; sandbox_odoo: number; broker: number } };
 }
 
 async function runOnce(instances: number, o: { events: number; rate: number; timeoutS: number }): Promise<ScaleRun> {
@@ -231,7 +241,7 @@ async function runOnce(instances: number, o: { events: number; rate: number; tim
         }
       });
     const pids = { reds: reds.map((r) => r.child.pid as number), sandbox: sandboxPid, broker: broker.pid };
-    const snap = () => ({ reds: pids.reds.map(cpuOf), sandbox: cpuOf(pids.sandbox), broker: cpuOf(pids.broker), self: process.cpuUsage(), machine: machine() });
+    const snap = () => ({ reds: pids.reds.map(cpuOf), sandbox: cpuOf(pids.sandbox), broker: cpuOf(pids.broker), self: process.cpuUsage(), machine: machine(), wait: [...pids.reds, pids.sandbox, pids.broker].map(runWaitOf) });
     const calls0 = await sandbox.calls();
     await pg.start();
     const s0 = snap();
@@ -297,6 +307,14 @@ async function runOnce(instances: number, o: { events: number; rate: number; tim
         simulator: round(self / wall),
         machine_busy: round(busy),
         others: round(Math.max(0, busy - ours)),
+        // CPU time per applied event, ms: what a run costs the machine, whatever else runs on it
+        ms_per_event: (() => {
+          const per = (x: number) => round((x * wall * 1000) / Math.max(1, appliedAt.size), 3);
+          const red = s0.reds.reduce((a: number, c, i) => a + cores(c, s1.reds[i]), 0);
+          return { node_red: per(red), sandbox_odoo: per(cores(s0.sandbox, s1.sandbox)), broker: per(cores(s0.broker, s1.broker)), postgres: per((pgCpu.seconds ?? 0) / wall), simulator: per(self / wall), total: per(ours) };
+        })(),
+        // main thread runnable but waiting for a CPU (the machine's other work): what the process would have used more
+        run_queue_wait: { node_red: s0.reds.map((_c, i) => cores(s0.wait[i], s1.wait[i])), sandbox_odoo: cores(s0.wait[instances], s1.wait[instances]), broker: cores(s0.wait[instances + 1], s1.wait[instances + 1]) },
       },
     };
   } finally {
@@ -314,23 +332,31 @@ async function runOnce(instances: number, o: { events: number; rate: number; tim
   }
 }
 
-/** What saturates, from the CPU each process used (2 cores on this machine). */
+/**
+ * What saturates, from the CPU each process used (2 cores on this machine) and the time its
+ * main thread waited runnable for a CPU: CPU + wait near 1.0 is a JavaScript thread that
+ * would have kept a core busy, i.e. that process bounds the run.
+ */
 export function boundBy(one: ScaleRun, two: ScaleRun, rate: number, cores = os.cpus().length): string {
   if (one.events_per_s >= 0.9 * rate && two.events_per_s >= 0.9 * rate) return `offered load: both runs keep up with the simulator's ${rate}/s (raise --rate to find the ceiling)`;
   const c = two.cpu;
-  const named: Array<[string, number]> = [
-    ...c.node_red.map((x, i) => [`Node-RED instance ${i + 1} (${two.applied_per_instance[i] ? 'leader, applies the batches' : 'standby, takes events only'})`, x] as [string, number]),
-    ['the sandbox Odoo', c.sandbox_odoo],
-    ['the broker', c.broker],
-    ['PostgreSQL (this run’s backends)', c.postgres ?? 0],
-    ['the simulator', c.simulator],
+  const w = c.run_queue_wait;
+  const named: Array<[string, number, number]> = [
+    ...c.node_red.map((x, i) => [`Node-RED instance ${i + 1} (${two.applied_per_instance[i] ? 'leader, applies the batches' : 'standby, takes events only'})`, x, w.node_red[i] ?? 0] as [string, number, number]),
+    ['the sandbox Odoo', c.sandbox_odoo, w.sandbox_odoo],
+    ['the broker', c.broker, w.broker],
+    ['PostgreSQL (this run’s backends)', c.postgres ?? 0, 0],
+    ['the simulator', c.simulator, 0],
   ];
-  named.sort((a, b) => b[1] - a[1]);
-  const [top, topCores] = named[0] as [string, number];
-  const parts = named.slice(0, 3).map(([n, x]) => `${n} ${x.toFixed(2)}`).join(', ');
-  if (c.machine_busy >= 0.9 * cores) return `machine CPU: ${c.machine_busy.toFixed(2)} of ${cores} cores busy (others ${c.others.toFixed(2)}); most: ${parts} cores`;
-  if (topCores >= 0.85) return `${top}: ${topCores.toFixed(2)} cores, one JavaScript thread saturated; then ${named.slice(1, 3).map(([n, x]) => `${n} ${x.toFixed(2)}`).join(', ')}`;
-  return `no process saturated (${parts} cores, machine ${c.machine_busy.toFixed(2)} of ${cores}): waiting, not CPU (the leader's batch loop: 500 ms window, one batch to Odoo at a time)`;
+  // by demand: CPU used + waited for
+  named.sort((a, b) => b[1] + b[2] - (a[1] + a[2]));
+  const show = ([n, x, y]: [string, number, number]) => `${n} ${x.toFixed(2)}${y ? ` (+${y.toFixed(2)} waiting)` : ''}`;
+  const top = named[0] as [string, number, number];
+  const rest = named.slice(1, 3).map(show).join(', ');
+  const machineNote = `machine ${c.machine_busy.toFixed(2)} of ${cores} cores busy, ${c.others.toFixed(2)} by other work`;
+  if (top[1] + top[2] >= 0.85) return `${show(top)} cores: its JavaScript thread is the bottleneck${top[2] >= 0.2 ? ', starved of CPU by the shared machine' : ''}; then ${rest}; ${machineNote}`;
+  if (c.machine_busy >= 0.9 * cores) return `machine CPU: ${machineNote}; most: ${show(top)}, ${rest} cores`;
+  return `no process saturated (${show(top)}, ${rest} cores; ${machineNote}): waiting, not CPU (the leader's batch loop: 500 ms window, one batch to Odoo at a time)`;
 }
 
 export async function run(opts: { events?: number; rate?: number; timeoutS?: number } = {}): Promise<Record<string, unknown>> {
