@@ -359,6 +359,18 @@ export function boundBy(one: ScaleRun, two: ScaleRun, rate: number, cores = os.c
   return `no process saturated (${show(top)}, ${rest} cores; ${machineNote}): waiting, not CPU (the leader's batch loop: 500 ms window, one batch to Odoo at a time)`;
 }
 
+/**
+ * A model, not a measurement: the throughput each run's measured CPU cost per event allows on
+ * an otherwise idle machine of `cores` cores — the whole stack's CPU per event over all cores,
+ * or one Node-RED process's over one core (its JavaScript thread), whichever is lower.
+ */
+export function projected(r: ScaleRun, cores = os.cpus().length): number {
+  const m = r.cpu.ms_per_event as { node_red: number; total: number };
+  const red = r.cpu.node_red.reduce((a, b) => a + b, 0) || 1;
+  const busiest = Math.max(...r.cpu.node_red) / red;
+  return Math.round(Math.min((cores * 1000) / Math.max(1e-3, m.total), 1000 / Math.max(1e-3, m.node_red * busiest)));
+}
+
 export async function run(opts: { events?: number; rate?: number; timeoutS?: number } = {}): Promise<Record<string, unknown>> {
   const o = { events: opts.events ?? option('events', 20_000), rate: opts.rate ?? option('rate', 2000), timeoutS: opts.timeoutS ?? option('timeout-seconds', 240) };
   const load0 = os.loadavg();
@@ -371,6 +383,8 @@ export async function run(opts: { events?: number; rate?: number; timeoutS?: num
     two,
     ratio: round(two.events_per_s / Math.max(1, one.events_per_s)),
     bound_by: boundBy(one, two, o.rate),
+    // the machine is shared: what the measured CPU per event allows when nothing else runs
+    projected_idle_machine: { one: projected(one), two: projected(two), ratio: round(projected(two) / Math.max(1, projected(one))) },
     load_average: { before: load0.map((x) => round(x)), after: os.loadavg().map((x) => round(x)) },
     cores: os.cpus().length,
   };

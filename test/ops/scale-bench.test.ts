@@ -24,7 +24,7 @@ describe('bench scale', () => {
       .find((l) => l.startsWith('{"events"'));
     if (!line) throw new Error(`the bench printed no result (exit ${code}):\n${child.log().slice(-3000)}`);
     const out = JSON.parse(line);
-    expect(Object.keys(out)).toEqual(['events', 'rate', 'one', 'two', 'ratio', 'bound_by', 'load_average', 'cores']);
+    expect(Object.keys(out)).toEqual(['events', 'rate', 'one', 'two', 'ratio', 'bound_by', 'projected_idle_machine', 'load_average', 'cores']);
     for (const [key, instances] of [['one', 1], ['two', 2]] as const) {
       const r = out[key];
       expect(r).toMatchObject({ instances, events: 300, lost: 0, double_applied: 0 });
@@ -38,7 +38,9 @@ describe('bench scale', () => {
       for (const c of [...r.cpu.node_red, r.cpu.sandbox_odoo, r.cpu.broker]) expect(c).toBeGreaterThan(0);
     }
     expect(out.ratio).toBeCloseTo(out.two.events_per_s / out.one.events_per_s, 1);
-    expect(out.bound_by).toMatch(/offered load|machine CPU|saturated|no process saturated/);
+    expect(out.projected_idle_machine.one).toBeGreaterThan(0);
+    expect(out.projected_idle_machine.two).toBeGreaterThan(0);
+    expect(out.bound_by).toMatch(/offered load|machine CPU|is the bottleneck|no process saturated/);
     expect(code).toBe(0);
   });
 });
