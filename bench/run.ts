@@ -23,13 +23,15 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   'supplier-intake': () => require('./supplier-intake').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'plant-inventory': () => require('./plant-inventory').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  scale: () => require('./scale').run(),
 };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
   // `--rate 2000`: the value of an option is no benchmark name
-  const names = args.filter((a, i) => !a.startsWith('--') && !/^--(rate|events|seconds|baseline-events)$/.test(args[i - 1] ?? ''));
+  const names = args.filter((a, i) => !a.startsWith('--') && !/^--(rate|events|seconds|baseline-events|timeout-seconds)$/.test(args[i - 1] ?? ''));
   if (names.length === 0 || names.some((n) => !BENCHES[n])) {
     process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [--json]\n`);
     process.exit(2);
