@@ -13,6 +13,8 @@ const DRILLS: Record<string, () => Promise<DrillResult>> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'broker-restart': () => require('./broker-restart').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'sftp-drop': () => require('./sftp-drop').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   'kill-instance': () => require('./kill-instance').run(),
 };
 
