@@ -53,6 +53,10 @@ export interface DrillSandbox {
   clearFaults(): Promise<void>;
   onHand(): Promise<Record<string, number>>;
   calls(): Promise<number>;
+  /** Seeds the demo suppliers and products of the intake flows (sandbox/demo/intake.ts). */
+  seedIntake(): Promise<void>;
+  /** Vendor prices of a supplier (partner ref) whose product code starts with `codePrefix`. */
+  vendorPrices(partnerRef: string, codePrefix: string): Promise<Array<{ product_code: string; price: number; min_qty: number }>>;
   close(): Promise<void>;
 }
 
@@ -83,6 +87,8 @@ export async function drillSandbox(sites: number, products: number, prefix: stri
     clearFaults: async () => void (await ask('clearFaults')),
     onHand: async () => (await ask('onHand')).onHand ?? {},
     calls: async () => (await ask('stats')).calls,
+    seedIntake: async () => void (await ask('seedIntake')),
+    vendorPrices: async (partnerRef, codePrefix) => (await ask('vendorPrices', { partnerRef, codePrefix })).vendorPrices ?? [],
     close: async () => {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       await ask('close');

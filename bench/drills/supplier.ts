@@ -38,20 +38,45 @@ export interface SupplierWorld {
   close(): Promise<void>;
 }
 
+/** True when this process can start the real sshd (root, openssh-server installed). */
+export function canRunSshd(): boolean {
+  return process.getuid?.() === 0 && fs.existsSync('/usr/sbin/sshd');
+}
+
+/** The real sshd with the supplier folders the flows poll and upload to. */
+export async function supplierSshd(): Promise<Sshd> {
+  if (!canRunSshd()) throw new Error('the supplier drills run a real OpenSSH sshd with a throw-away user: they need root and openssh-server (as the SFTP tests; .ci/run has both)');
+  const sshd = await startSshd();
+  for (const d of [ACME_DIR, IBERIA_DIR, 'inbox']) sshd.put(`${sshd.home}/${d}/.keep`, '');
+  return sshd;
+}
+
+/** The flows' SFTP environment for this sshd, reached on `port` (the sshd's own, or a proxy's). */
+export function sftpEnv(sshd: Sshd, port = sshd.port): Record<string, string> {
+  return {
+    SUPPLIER_SFTP_HOST: '127.0.0.1',
+    SUPPLIER_SFTP_PORT: String(port),
+    SUPPLIER_SFTP_USER: sshd.user,
+    SUPPLIER_SFTP_FINGERPRINT: sshd.fingerprint,
+    SUPPLIER_SFTP_KEY: sshd.privateKey,
+    SUPPLIER_SFTP_POLL_SECONDS: '1',
+    SUPPLIER_SFTP_INBOX: `${sshd.home}/inbox`,
+  };
+}
+
 export async function supplierWorld(rows: number): Promise<SupplierWorld> {
-  if (process.getuid?.() !== 0) throw new Error('the supplier drills run a real OpenSSH sshd with a throw-away user: they need root (as the SFTP tests; .ci/run runs as root)');
+  if (!canRunSshd()) throw new Error('the supplier drills run a real OpenSSH sshd with a throw-away user: they need root and openssh-server (as the SFTP tests; .ci/run has both)');
   const sandbox = await startSandbox();
   const demo = seedIntake(sandbox.store);
   const products = Array.from({ length: rows }, (_x, j) => `DRILL_SFTP_${String(j + 1).padStart(3, '0')}`);
   for (const code of products) sandbox.store.create('product.product', { name: `Drill part ${code}`, default_code: code, type: 'consu', uom_id: 1, categ_id: 1 });
   let sshd: Sshd;
   try {
-    sshd = await startSshd();
+    sshd = await supplierSshd();
   } catch (err) {
     await sandbox.close();
     throw err;
   }
-  for (const d of [ACME_DIR, IBERIA_DIR, 'inbox']) sshd.put(`${sshd.home}/${d}/.keep`, '');
   return {
     sandbox,
     sshd,
@@ -62,13 +87,7 @@ export async function supplierWorld(rows: number): Promise<SupplierWorld> {
       ODOO_DB: sandbox.database,
       ODOO_LOGIN: sandbox.login,
       ODOO_API_KEY: sandbox.apiKey,
-      SUPPLIER_SFTP_HOST: '127.0.0.1',
-      SUPPLIER_SFTP_PORT: String(sftpPort),
-      SUPPLIER_SFTP_USER: sshd.user,
-      SUPPLIER_SFTP_FINGERPRINT: sshd.fingerprint,
-      SUPPLIER_SFTP_KEY: sshd.privateKey,
-      SUPPLIER_SFTP_POLL_SECONDS: '1',
-      SUPPLIER_SFTP_INBOX: `${sshd.home}/inbox`,
+      ...sftpEnv(sshd, sftpPort),
       SUPPLIER_TOKEN_ACME_TOOLS: ACME_TOKEN,
       SUPPLIER_TOKEN_IBERIA_PACKAGING: 'drill-iberia-token',
     }),
