@@ -42,7 +42,7 @@ export async function run(): Promise<DrillResult> {
   const dropS = option('drop-seconds', 10);
   const settleS = option('settle-seconds', 120);
   const w = await supplierWorld(rows);
-  const proxy = await startFaultProxy({ target: { host: w.sshd.host, port: w.sshd.port }, skipBytes: option('skip-bytes', 3200), meanBytes: { down: dropBytes, up: dropUpBytes }, seed: option('seed', 11) });
+  const proxy = await startFaultProxy({ target: { host: w.sshd.host, port: w.sshd.port }, skipBytes: { down: option('skip-bytes', 3200), up: option('skip-up-bytes', 2200) }, meanBytes: { down: dropBytes, up: dropUpBytes }, seed: option('seed', 11) });
   proxy.pause();
   const rt = await drillRuntime(supplierFlows('supplier-price-sync', 'po-publish'), w.env(proxy.port));
   const client = new OdooClient({ url: w.sandbox.url, database: w.sandbox.database, secret: w.sandbox.apiKey, protocol: 'json2' });
