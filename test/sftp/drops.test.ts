@@ -91,4 +91,75 @@ describe('SFTP connection drops on OpenSSH', () => {
     await poller.poll();
     expect(files).toHaveLength(1);
   });
+
+  /** A connection on which the next rename matching `which` is carried out by the server and its answer lost, as when the connection drops right after. */
+  function answerLost(which: RegExp): SftpConnection {
+    const conn = new SftpConnection({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey: sshd.privateKey, hostKey: { mode: 'fingerprint', fingerprints: [sshd.fingerprint] }, keepaliveMs: 0, connectTimeoutMs: 5000, operationTimeoutMs: 20000 });
+    cleanup.push(() => conn.close());
+    const run = conn.run.bind(conn);
+    let armed = true;
+    conn.run = (async (what: string, op: any) => {
+      const value = await run(what, op);
+      if (armed && /^rename /.test(what) && which.test(what)) {
+        armed = false;
+        conn.reset();
+        throw new Error('No response from server');
+      }
+      return value;
+    }) as SftpConnection['run'];
+    return conn;
+  }
+
+  function pollerOn(conn: SftpConnection, dir: string) {
+    const ledger = new JsonlLedger(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-')), 'ledger.jsonl'));
+    cleanup.push(() => ledger.close());
+    const files: Array<{ file: ClaimedFile; data: Buffer }> = [];
+    const problems: IntegrationError[] = [];
+    const poller = new SupplierPoller(conn, { ...POLL_DEFAULTS, dir, workDir: `${dir}/.processing`, archiveDir: `${dir}/archive`, errorDir: `${dir}/error`, instance: 'test', supplier: 'acme' }, ledger, {
+      file: (file, data) => files.push({ file, data: data as Buffer }),
+      problem: (e) => problems.push(e),
+      notice: () => undefined,
+    });
+    return { poller, files, problems };
+  }
+
+  it('a claim whose answer was lost: the claimed file is read at the next poll, once (before: it sat in .processing until the claim timeout)', async () => {
+    const dir = `${sshd.home}/lost-claim`;
+    const { poller, files } = pollerOn(answerLost(/lost-claim\/preise\.csv$/), dir);
+    sshd.put(`${dir}/preise.csv`, 'a;b\n1;2\n', new Date(Date.now() - 60_000));
+    await poller.poll();
+    await poller.poll();
+    // the claim went through on the server, the poller did not hear it
+    expect(sshd.ls(dir).filter((f) => f.endsWith('.csv'))).toEqual([]);
+    expect(files).toHaveLength(0);
+    await poller.poll();
+    expect(files.map((f) => f.data.toString())).toEqual(['a;b\n1;2\n']);
+    await poller.settle(files[0]!.file.claim);
+    expect(sshd.ls(`${dir}/archive`)).toHaveLength(1);
+    expect(sshd.ls(`${dir}/.processing`)).toEqual([]);
+    await poller.poll();
+    expect(files).toHaveLength(1);
+  });
+
+  it('an archive rename whose answer was lost is found done (before: the outcome failed, "no such file", and the file was reported as not archived)', async () => {
+    const dir = `${sshd.home}/lost-archive`;
+    const { poller, files } = pollerOn(answerLost(/\.processing\//), dir);
+    sshd.put(`${dir}/preise.csv`, 'a;b\n1;2\n', new Date(Date.now() - 60_000));
+    await poller.poll();
+    await poller.poll();
+    expect(files).toHaveLength(1);
+    const moved = await poller.settle(files[0]!.file.claim);
+    expect(moved.movedTo).toMatch(/\/archive\/preise\.\d{8}T\d{6}Z\.csv$/);
+    expect(sshd.ls(`${dir}/archive`)).toEqual([path.posix.basename(moved.movedTo as string)]);
+    expect(sshd.ls(`${dir}/.processing`)).toEqual([]);
+    expect(sshd.ls(`${dir}/error`)).toEqual([]);
+  });
+
+  it('an upload whose final rename answer was lost is done, once (before: "exists already" for the file it had just put)', async () => {
+    const dir = `${sshd.home}/lost-rename`;
+    const conn = answerLost(/\.part$/);
+    const up = await upload(conn, Buffer.from('x;y\r\n'), 'PO_7_R1.csv', { dir, exists: 'fail', createDir: true });
+    expect(up).toMatchObject({ name: 'PO_7_R1.csv', size: 5 });
+    expect(sshd.ls(dir)).toEqual(['PO_7_R1.csv']);
+  });
 });
