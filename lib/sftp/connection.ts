@@ -315,10 +315,12 @@ export class SftpConnection extends EventEmitter {
   /** Runs one SFTP operation with the operation timeout; a dropped connection is reported transient. */
   async run<T>(what: string, op: (sftp: SFTPWrapper, cb: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> {
     const sftp = await this.session();
+    let timer: NodeJS.Timeout | undefined;
     const work = new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         reject(new IntegrationError({ message: `${this.label}: ${what} took longer than ${this.options.operationTimeoutMs} ms`, code: 'TIMEOUT', transient: true }));
-        this.reset();
+        // the connection this ran on, not one opened since
+        if (this.sftpSession === sftp) this.reset();
       }, this.options.operationTimeoutMs);
       try {
         op(sftp, (err, value) => {
@@ -331,7 +333,8 @@ export class SftpConnection extends EventEmitter {
         reject(err);
       }
     });
-    return this.whileConnected(sftp, what, work);
+    // dropped: the timer must not reset the connection that replaces this one
+    return this.whileConnected(sftp, what, work, () => clearTimeout(timer));
   }
 
   /** Drops the current connection; the next operation opens a new one. */

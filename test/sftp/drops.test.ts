@@ -11,6 +11,7 @@ import { SftpConnection } from '../../lib/sftp/connection';
 import { JsonlLedger } from '../../lib/sftp/ledger';
 import { POLL_DEFAULTS, SupplierPoller, type ClaimedFile } from '../../lib/sftp/poller';
 import { upload } from '../../lib/sftp/upload';
+import { list } from '../../lib/sftp/remote';
 import type { IntegrationError } from '../../lib/errors';
 import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../../sandbox/sftp/fault-proxy';
 import { startSshd, type Sshd } from '../helpers/sshd';
@@ -90,6 +91,23 @@ describe('SFTP connection drops on OpenSSH', () => {
     expect(sshd.ls(`${dir}/.processing`)).toEqual([]);
     await poller.poll();
     expect(files).toHaveLength(1);
+  });
+
+  it('an operation whose connection dropped fails at once, and its timeout does not later reset the connection that replaced it', async () => {
+    const proxy = await startFaultProxy({ target: { host: sshd.host, port: sshd.port }, skipBytes: 3200, plan: [{ down: 1 }] });
+    cleanup.push(() => proxy.close());
+    const conn = new SftpConnection({ host: proxy.host, port: proxy.port, username: sshd.user, privateKey: sshd.privateKey, hostKey: { mode: 'fingerprint', fingerprints: [sshd.fingerprint] }, keepaliveMs: 0, connectTimeoutMs: 5000, operationTimeoutMs: 1500, backoffMs: 100 });
+    cleanup.push(() => conn.close());
+    sshd.put(`${sshd.home}/drop-op/a.csv`, 'x');
+    const t0 = Date.now();
+    await expect(list(conn, `${sshd.home}/drop-op`)).rejects.toMatchObject({ transient: true });
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect((await list(conn, `${sshd.home}/drop-op`)).map((e) => e.name)).toEqual(['a.csv']);
+    // past the first operation's timeout: the second connection is still the one in use
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await list(conn, `${sshd.home}/drop-op`)).map((e) => e.name)).toEqual(['a.csv']);
+    expect(conn.connects).toBe(2);
+    expect(proxy.connections).toBe(2);
   });
 
   /** A connection on which the next rename matching `which` is carried out by the server and its answer lost, as when the connection drops right after. */
