@@ -5,8 +5,9 @@
  */
 import { startSandbox, type FaultSpec } from '../sandbox/odoo/server';
 import { plantMasterData } from '../sandbox/plant/simulator';
+import { seedIntake } from '../sandbox/demo/intake';
 
-type Request = { id: number; op: 'reset' | 'stats' | 'onHand' | 'close' | 'inject' | 'clearFaults'; fault?: FaultSpec };
+type Request = { id: number; op: 'reset' | 'stats' | 'onHand' | 'close' | 'inject' | 'clearFaults' | 'seedIntake' | 'vendorPrices'; fault?: FaultSpec; partnerRef?: string; codePrefix?: string };
 
 async function main(): Promise<void> {
   const sites = Number(process.argv[2] ?? 3);
@@ -34,6 +35,15 @@ async function main(): Promise<void> {
     // the drills (bench/drills): an outage starts and ends on the parent's word
     if (m.op === 'inject' && m.fault) sandbox.inject(m.fault);
     if (m.op === 'clearFaults') sandbox.clearFaults();
+    // the bad-input drill's supplier files: the demo suppliers and products, and what became of them
+    if (m.op === 'seedIntake') seedIntake(sandbox.store);
+    if (m.op === 'vendorPrices') {
+      const s = sandbox.store;
+      const partner = s.search('res.partner', [['ref', '=', String(m.partnerRef)]]);
+      const rows = s.read('product.supplierinfo', s.search('product.supplierinfo', [['partner_id', 'in', partner], ['product_code', '=like', `${String(m.codePrefix)}%`]]), ['product_code', 'price', 'min_qty']);
+      process.send?.({ id: m.id, calls: sandbox.stats.calls, vendorPrices: rows });
+      return;
+    }
     if (m.op === 'close') void sandbox.close().then(() => process.exit(0));
     process.send?.({ id: m.id, calls: sandbox.stats.calls, ...(m.op === 'onHand' ? { onHand: onHand() } : {}) });
   });

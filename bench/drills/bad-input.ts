@@ -4,12 +4,21 @@
  * text), unknown products, oversized payloads (a 200 KB product reference, a 1 MB extra
  * field). Every valid event must be applied once; every bad input must be in the dead-letter
  * store (read through the admin API) with a reason a person can read, and nothing else.
+ * In the same runtime, supplier price lists that do not fit their mapping (bench/drills/bad-files.ts:
+ * wrong encodings, XML, empty, header only, comma-separated, a ZIP, another supplier's format)
+ * go through flows/supplier-price-sync.json by HTTP upload and SFTP (the real sshd, when the
+ * drill runs as root): each refused at the intake or dead-lettered with a reason naming the
+ * problem, nothing of them in Odoo. They count in sent / dead_lettered / lost too.
  *
  *   npm run drill -- bad-input --json [--events 600] [--rate 100] [--bad 5]   (--bad: of each kind)
+ *                                     [--plant-only]   (no supplier files)
  */
 import mqtt from 'mqtt';
 import { startEmbeddedBroker } from '../../sandbox/plant/broker';
 import { startPlantStandIn } from '../../sandbox/plant/simulator';
+import type { Sshd } from '../../sandbox/sftp/sshd';
+import { sendBadFiles, settleBadFiles } from './bad-files';
+import { ACME_TOKEN, canRunSshd, sftpEnv, supplierFlows, supplierSshd } from './supplier';
 import { deadLetters, drillRuntime, drillSandbox, endSession, option, plantFlows, settle, sleep, waitConnected, type DeadLetter, type DrillResult } from './harness';
 
 type Kind = 'malformed-json' | 'wrong-schema' | 'unknown-product' | 'oversized';
@@ -51,13 +60,22 @@ export async function run(): Promise<DrillResult> {
   const sites = 3;
   const products = 200;
   const prefix = 'DRILL';
+  const suppliers = !process.argv.includes('--plant-only');
   const sandbox = await drillSandbox(sites, products, prefix);
   const broker = await startEmbeddedBroker();
   const clientId = `drill-bad-${process.pid}`;
-  const rt = await drillRuntime(plantFlows(`drill-${process.pid}`), { MQTT_URL: broker.url, MQTT_CLIENT_ID: clientId, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey });
+  let sshd: Sshd | undefined;
+  if (suppliers) {
+    await sandbox.seedIntake();
+    if (canRunSshd()) sshd = await supplierSshd();
+  }
+  // the plant flow, and the supplier price-list flow beside it (one cfg-odoo)
+  const flows = [...plantFlows(`drill-${process.pid}`), ...(suppliers ? supplierFlows('supplier-price-sync') : [])].filter((n, i, all) => all.findIndex((m) => m.id === n.id) === i);
+  const rt = await drillRuntime(flows, { MQTT_URL: broker.url, MQTT_CLIENT_ID: clientId, ODOO_URL: sandbox.url, ODOO_DB: sandbox.database, ODOO_LOGIN: sandbox.login, ODOO_API_KEY: sandbox.apiKey, SUPPLIER_TOKEN_ACME_TOOLS: ACME_TOKEN, ...(sshd ? sftpEnv(sshd) : {}) }, { http: suppliers });
   try {
     await waitConnected(rt);
     const t0 = Date.now();
+    const files = suppliers ? await sendBadFiles(rt, sshd) : undefined;
     const sentIds = new Set<string>();
     const plant = startPlantStandIn({ mqttUrl: broker.url, sites, products, prefix, rate, events, duplicates: 0.05, outOfOrder: 0.05, seed: 7, onPublish: (id) => sentIds.add(id) });
     // the bad inputs, spread over the stream, from another publisher on the same topics
@@ -89,17 +107,18 @@ export async function run(): Promise<DrillResult> {
     // entries that are neither a bad input nor anything the drill expected (a valid event parked)
     if (process.env.DRILL_DEBUG) for (const e of dead) process.stderr.write(`${JSON.stringify(e).slice(0, 400)}\n`);
     const strays = dead.filter((e) => !bad.some((b) => payloadText(e).includes(b.marker))).length;
+    const sup = files ? await settleBadFiles(rt, sandbox, files.files, files.sent, 30_000) : undefined;
     const reasons: Record<string, string> = {};
     bad.forEach((b, i) => {
       const e = (matches[i] as DeadLetter[])[0];
       if (e && !reasons[b.kind]) reasons[b.kind] = `${e.error.code ?? ''}: ${String(e.error.message).slice(0, 160)}`;
     });
     return {
-      sent: sentIds.size + bad.length,
-      applied: s.applied,
-      dead_lettered: dead.length,
-      lost: Math.max(s.lostEvents, s.quantsBelow) + missing.length,
-      duplicates: Math.max(s.doubleEvents, s.quantsAbove) + twice,
+      sent: sentIds.size + bad.length + (sup ? sup.sent + sup.controls : 0),
+      applied: s.applied + (sup?.controls_applied ?? 0),
+      dead_lettered: dead.length + (sup ? sup.dead_lettered + sup.refused_at_intake : 0),
+      lost: Math.max(s.lostEvents, s.quantsBelow) + missing.length + (sup ? sup.missing.length + sup.controls - sup.controls_applied : 0),
+      duplicates: Math.max(s.doubleEvents, s.quantsAbove) + twice + (sup?.twice ?? 0),
       seconds: Math.round((Date.now() - t0) / 100) / 10,
       valid_events: sentIds.size,
       bad_inputs: bad.length,
@@ -109,9 +128,11 @@ export async function run(): Promise<DrillResult> {
       unreadable_reasons: unreadable,
       stray_dead_letters: strays,
       reasons,
+      ...(sup ? { supplier_files: sup } : {}),
     };
   } finally {
     await rt.close();
+    await sshd?.destroy();
     await endSession(broker.url, clientId).catch(() => undefined);
     await broker.close();
     await sandbox.close();

@@ -1,5 +1,6 @@
 /**
- * `npm run drill -- <name> [--json]`: a fault drill against the committed plant flow. Prints
+ * `npm run drill -- <name> [--json]`: a fault drill against the committed flows (the plant
+ * flow; sftp-drop and bad-input's supplier files: the supplier price-list and PO flows). Prints
  * {"sent","applied","dead_lettered","lost","duplicates","seconds", …}; exits 1 when lost or
  * duplicates is not 0, 2 on a wrong name.
  */
@@ -12,6 +13,8 @@ const DRILLS: Record<string, () => Promise<DrillResult>> = {
   'bad-input': () => require('./bad-input').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'broker-restart': () => require('./broker-restart').run(),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  'sftp-drop': () => require('./sftp-drop').run(),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'kill-instance': () => require('./kill-instance').run(),
 };

@@ -53,6 +53,10 @@ export interface DrillSandbox {
   clearFaults(): Promise<void>;
   onHand(): Promise<Record<string, number>>;
   calls(): Promise<number>;
+  /** Seeds the demo suppliers and products of the intake flows (sandbox/demo/intake.ts). */
+  seedIntake(): Promise<void>;
+  /** Vendor prices of a supplier (partner ref) whose product code starts with `codePrefix`. */
+  vendorPrices(partnerRef: string, codePrefix: string): Promise<Array<{ product_code: string; price: number; min_qty: number }>>;
   close(): Promise<void>;
 }
 
@@ -83,6 +87,8 @@ export async function drillSandbox(sites: number, products: number, prefix: stri
     clearFaults: async () => void (await ask('clearFaults')),
     onHand: async () => (await ask('onHand')).onHand ?? {},
     calls: async () => (await ask('stats')).calls,
+    seedIntake: async () => void (await ask('seedIntake')),
+    vendorPrices: async (partnerRef, codePrefix) => (await ask('vendorPrices', { partnerRef, codePrefix })).vendorPrices ?? [],
     close: async () => {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       await ask('close');
@@ -104,13 +110,16 @@ export function plantFlows(group: string): Array<Record<string, unknown>> {
 export interface DrillRuntime {
   RED: { nodes: { getNode(id: string): any } };
   adminUrl: string;
+  /** Base of the flows' HTTP routes (`<url>/api`), when started with `http`. */
+  httpUrl: string;
+  userDir: string;
   /** Distinct event ids stock-events reported applied, and how often each. */
   appliedCounts: Map<string, number>;
   close(): Promise<void>;
 }
 
-/** Node-RED in this process, with its admin API (dead-letter store) on an ephemeral port. */
-export async function drillRuntime(flows: unknown[], env: Record<string, string>): Promise<DrillRuntime> {
+/** Node-RED in this process, with its admin API (dead-letter store) on an ephemeral port; with `http`, the flows' HTTP routes under /api. */
+export async function drillRuntime(flows: unknown[], env: Record<string, string>, opts: { http?: boolean } = {}): Promise<DrillRuntime> {
   Object.assign(process.env, env);
   const root = path.resolve(__dirname, '..', '..', '..');
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-'));
@@ -125,19 +134,23 @@ export async function drillRuntime(flows: unknown[], env: Record<string, string>
   /* eslint-enable @typescript-eslint/no-require-imports */
   const app = express();
   const server = http.createServer(app);
-  RED.init(server, { userDir, flowFile: 'flows.json', credentialSecret: 'drill-only', telemetry: { enabled: false }, httpAdminRoot: '/admin', httpNodeRoot: false, logging: { console: { level: process.env.DRILL_LOG ?? 'off' } }, editorTheme: { tours: false }, externalModules: { autoInstall: false, palette: { allowInstall: false } } });
+  RED.init(server, { userDir, flowFile: 'flows.json', credentialSecret: 'drill-only', telemetry: { enabled: false }, httpAdminRoot: '/admin', httpNodeRoot: opts.http ? '/api' : false, logging: { console: { level: process.env.DRILL_LOG ?? 'off' } }, editorTheme: { tours: false }, externalModules: { autoInstall: false, palette: { allowInstall: false } } });
   app.use('/admin', RED.httpAdmin);
+  if (opts.http) app.use('/api', RED.httpNode);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const started = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
   await RED.start();
   await started;
   const appliedCounts = new Map<string, number>();
-  RED.nodes.getNode('pi-stock').on('stock-applied', (s: { eventIds: string[] }) => {
+  RED.nodes.getNode('pi-stock')?.on('stock-applied', (s: { eventIds: string[] }) => {
     for (const id of s.eventIds) appliedCounts.set(id, (appliedCounts.get(id) ?? 0) + 1);
   });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     RED,
-    adminUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`,
+    adminUrl: `${base}/admin`,
+    httpUrl: `${base}/api`,
+    userDir,
     appliedCounts,
     close: async () => {
       await RED.stop();
@@ -161,14 +174,14 @@ export interface DeadLetter {
   correlationId?: string;
   reason?: string;
   error: { message?: string; code?: string };
-  msg: { payload?: unknown };
+  msg: { payload?: unknown; file?: { name?: string }; [k: string]: unknown };
 }
 
-/** The dead-letter store of the flow's dead-letter node, through the admin API. */
-export async function deadLetters(rt: DrillRuntime): Promise<DeadLetter[]> {
+/** The dead-letter store of a dead-letter node (the plant flow's by default), through the admin API. */
+export async function deadLetters(rt: DrillRuntime, node = 'pi-dl'): Promise<DeadLetter[]> {
   const out: DeadLetter[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const res = await fetch(`${rt.adminUrl}/dead-letter/pi-dl/entries?limit=1000&offset=${offset}&state=any`);
+    const res = await fetch(`${rt.adminUrl}/dead-letter/${node}/entries?limit=1000&offset=${offset}&state=any`);
     if (!res.ok) throw new Error(`dead-letter admin API answered ${res.status}: ${await res.text()}`);
     const body = (await res.json()) as { total: number; entries: DeadLetter[] };
     out.push(...body.entries);

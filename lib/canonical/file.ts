@@ -197,6 +197,9 @@ export function decodeFile(buf: Uint8Array, input: InputSpec = {}): Decoded {
   if (wanted === 'auto') {
     // UTF-16 without BOM: every other byte zero in ASCII text
     if (buf.length >= 4 && buf[1] === 0 && buf[3] === 0 && buf[0] !== 0) return { text: decodeAs(buf, 'utf-16le'), encoding: 'utf-16le', bom: false };
+    if (buf.length >= 4 && buf[0] === 0 && buf[2] === 0 && buf[1] !== 0 && buf[3] !== 0) {
+      throw fileError('encoding', 'the file looks like UTF-16 big-endian without a byte order mark (every other byte is zero, starting with the first); save it as UTF-8 or UTF-16LE', { detected: 'utf-16be' });
+    }
     // one pass: the strict decoder's text is the answer when the file is valid UTF-8
     const text = strictUtf8(buf);
     return text !== undefined ? { text, encoding: 'utf-8', bom: false } : { text: decodeAs(buf, fallback), encoding: fallback, bom: false };
@@ -442,6 +445,15 @@ export function checkColumns(columns: string[], mapped: MappedColumns, input: In
   if (reason === 'missing-columns' && columns.some((n) => MOJIBAKE.test(n))) {
     hints.push(`some column names look mis-decoded (${columns.filter((n) => MOJIBAKE.test(n)).slice(0, 3).map((n) => `"${n}"`).join(', ')}): the file is probably not in ${ctx.encoding}${ctx.csv?.bytes ? '' : '; send the file as a Buffer so its encoding can be detected'}`);
     reason = 'encoding';
+  }
+  if (reason === 'missing-columns') {
+    // "Währung" read as "W„hrung": the same names but for their accented letters (a DOS or Mac code page)
+    const ascii = (n: string) => n.replace(/[^\x20-\x7e]/g, '');
+    const pairs = missing.filter((m) => ascii(m) !== m).flatMap((m) => unmapped.filter((u) => u !== m && ascii(u) === ascii(m)).map((u) => `"${u}" for "${m}"`));
+    if (pairs.length) {
+      hints.push(`the file's column names differ from the mapping's only in their accented letters (${pairs.slice(0, 3).join(', ')}): the file is in another encoding than ${ctx.encoding} (a DOS or Mac code page?); ask for UTF-8 or windows-1252, or set input.encoding`);
+      reason = 'encoding';
+    }
   }
   const message =
     `${ctx.where}: ${missing.length === 1 ? 'mapped column' : 'mapped columns'} ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the header` +

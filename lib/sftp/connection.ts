@@ -92,6 +92,16 @@ export function sftpError(message: string, transient: boolean, details?: Record<
   return new IntegrationError({ message, code: transient ? 'NETWORK' : 'CONFIG', transient, ...(details ? { details } : {}) });
 }
 
+/**
+ * True when an operation failed because the connection went away (no SFTP status came back:
+ * the request may or may not have been carried out), not because the server refused it.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const e = err as { code?: unknown; details?: { sftpCode?: unknown; dropped?: unknown } } | undefined;
+  if (e instanceof IntegrationError) return e.details?.dropped === true || ((e.code === 'NETWORK' || e.code === 'TIMEOUT') && typeof e.details?.sftpCode !== 'number');
+  return typeof e?.code !== 'number';
+}
+
 /** SFTP status codes as ssh2 reports them: 2 = no such file, 3 = permission denied, 4 = failure. */
 export function isNoSuchFile(err: unknown): boolean {
   return (err as { code?: unknown })?.code === 2 || /no such file/i.test(String((err as Error)?.message));
@@ -108,12 +118,58 @@ export class SftpConnection extends EventEmitter {
   private retryAt = 0;
   private closed = false;
   private lastError: IntegrationError | undefined;
+  /** Sessions whose connection is gone: ssh2 never answers a request sent or pending on them. */
+  private readonly dropped = new WeakSet<SFTPWrapper>();
+  /** Temporary upload files a dropped connection kept us from removing; removed before the next upload. */
+  readonly strayTemps = new Set<string>();
 
   constructor(
     readonly options: SftpServerOptions,
     private readonly logger: Logger = { warn: () => undefined },
   ) {
     super();
+    // one listener per operation in flight (onDropped)
+    this.setMaxListeners(0);
+  }
+
+  /**
+   * Calls `fn` once when the connection carrying `sftp` goes away (at once when it already
+   * has); returns the function that stops listening. ssh2 fails the requests in flight when a
+   * channel closes, but a request sent after that (a stream closing its handle on an error)
+   * is never answered: whoever waits on a session listens here too.
+   */
+  onDropped(sftp: SFTPWrapper, fn: () => void): () => void {
+    if (this.dropped.has(sftp)) {
+      fn();
+      return () => undefined;
+    }
+    const listener = (s: SFTPWrapper) => {
+      if (s !== sftp) return;
+      this.off('dropped', listener);
+      fn();
+    };
+    this.on('dropped', listener);
+    return () => this.off('dropped', listener);
+  }
+
+  /** `work` on `sftp`, failed (transient, marked dropped) when the connection goes away before it settles. */
+  whileConnected<T>(sftp: SFTPWrapper, what: string, work: Promise<T>, onDrop?: () => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const stop = this.onDropped(sftp, () => {
+        onDrop?.();
+        reject(new IntegrationError({ message: `${this.label}: the connection dropped during ${what}`, code: 'NETWORK', transient: true, details: { dropped: true } }));
+      });
+      work.then(
+        (v) => {
+          stop();
+          resolve(v);
+        },
+        (err: unknown) => {
+          stop();
+          reject(err);
+        },
+      );
+    });
   }
 
   get label(): string {
@@ -128,6 +184,10 @@ export class SftpConnection extends EventEmitter {
   /** The open SFTP session, connecting (once, whoever asks) when there is none. */
   session(): Promise<SFTPWrapper> {
     if (this.closed) return Promise.reject(sftpError(`connection to ${this.label} is closed`, false));
+    if (this.sftpSession && this.dropped.has(this.sftpSession)) {
+      this.client = undefined;
+      this.sftpSession = undefined;
+    }
     if (this.sftpSession) return Promise.resolve(this.sftpSession);
     if (this.pending) return this.pending;
     const wait = Math.max(0, this.retryAt - Date.now());
@@ -213,6 +273,10 @@ export class SftpConnection extends EventEmitter {
           this.connects++;
           this.setState('connected');
           const drop = () => {
+            if (!this.dropped.has(sftp)) {
+              this.dropped.add(sftp);
+              this.emit('dropped', sftp);
+            }
             if (this.client !== client) return;
             this.client = undefined;
             this.sftpSession = undefined;
@@ -251,10 +315,12 @@ export class SftpConnection extends EventEmitter {
   /** Runs one SFTP operation with the operation timeout; a dropped connection is reported transient. */
   async run<T>(what: string, op: (sftp: SFTPWrapper, cb: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> {
     const sftp = await this.session();
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const work = new Promise<T>((resolve, reject) => {
+      timer = setTimeout(() => {
         reject(new IntegrationError({ message: `${this.label}: ${what} took longer than ${this.options.operationTimeoutMs} ms`, code: 'TIMEOUT', transient: true }));
-        this.reset();
+        // the connection this ran on, not one opened since
+        if (this.sftpSession === sftp) this.reset();
       }, this.options.operationTimeoutMs);
       try {
         op(sftp, (err, value) => {
@@ -267,6 +333,8 @@ export class SftpConnection extends EventEmitter {
         reject(err);
       }
     });
+    // dropped: the timer must not reset the connection that replaces this one
+    return this.whileConnected(sftp, what, work, () => clearTimeout(timer));
   }
 
   /** Drops the current connection; the next operation opens a new one. */

@@ -11,10 +11,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import * as path from 'node:path';
 import { classifyError, IntegrationError } from '../errors';
-import { isNoSuchFile, type SftpConnection } from './connection';
+import { isConnectionLoss, isNoSuchFile, type SftpConnection } from './connection';
 import { globMatcher } from './glob';
 import type { FileLedger } from './ledger';
-import { joinRemote, list, mkdirp, readAll, readStream, remoteError, rename, shown, unlink, unsafeName, type RemoteEntry } from './remote';
+import { joinRemote, list, mkdirp, readAll, readStream, remoteError, rename, shown, stat, unlink, unsafeName, type RemoteEntry } from './remote';
 
 export interface PollOptions {
   /** Remote folder to poll. */
@@ -104,6 +104,10 @@ export interface PollerEvents {
 }
 
 const CLAIM_SEP = '~';
+/** Polls a claimed file's download is tried at, when the connection keeps dropping, before it goes to the error folder. */
+const UNREAD_ATTEMPTS = 5;
+/** Tries at archiving or moving a file to the error folder while the connection drops. */
+const MOVE_ATTEMPTS = 5;
 
 function stamp(d: Date): { timestamp: string; date: string } {
   const iso = d.toISOString();
@@ -132,6 +136,12 @@ interface Pending {
 export class SupplierPoller {
   private readonly seen = new Map<string, { size: number; mtime: number }>();
   private readonly pending = new Map<string, Pending>();
+  /**
+   * Claims whose file is not read yet because the connection dropped: the claim's rename got
+   * no answer (it may have happened), or the download broke off. Read again at the next polls;
+   * a claim that turns out not to exist was never made.
+   */
+  private readonly unread = new Map<string, { entry: RemoteEntry; attempts: number }>();
   private readonly isIncluded: (p: string) => boolean;
   private readonly isExcluded: (p: string) => boolean;
   private running: Promise<PollResult> | undefined;
@@ -174,6 +184,13 @@ export class SupplierPoller {
       this.prepared = true;
     }
     await this.expireClaims();
+    for (const [claimed, u] of [...this.unread]) {
+      try {
+        await this.read(u.entry, claimed, result);
+      } catch (err) {
+        result.problems.push(classifyError(err));
+      }
+    }
     const entries = await this.listTree(o.dir, 0, result);
     const names = new Set(entries.map((e) => e.path));
     const now = Date.now();
@@ -254,10 +271,23 @@ export class SupplierPoller {
         this.events.notice(`${shown(e.name)} vanished before it could be claimed (taken by another instance, or removed)`);
         return;
       }
+      if (isConnectionLoss(err)) {
+        // the rename may have happened: if the claimed name exists at the next poll, the file is ours
+        this.seen.delete(e.path);
+        this.unread.set(claimed, { entry: e, attempts: 0 });
+        this.events.notice(`${shown(e.name)}: the connection dropped while claiming it; it is read at the next poll if the claim went through`);
+        return;
+      }
       throw remoteError(`claim ${shown(e.path)}`, err);
     }
     this.seen.delete(e.path);
     if (o.doneMarker) await unlink(this.conn, e.path + o.doneMarker).catch(() => undefined);
+    await this.read(e, claimed, result);
+  }
+
+  /** Reads a claimed file and hands it to the flow (or skips it as unchanged). */
+  private async read(e: RemoteEntry, claimed: string, result: PollResult): Promise<void> {
+    const o = this.options;
     const file: ClaimedFile = { name: e.name, path: e.path, size: e.size, mtime: new Date(e.mtime).toISOString(), supplier: o.supplier, sha256: '', claim: claimed };
     if (e.size > o.maxBytes) {
       // a large file: never whole in memory; unchanged = same size and mtime (the hash is known only once it is read)
@@ -290,12 +320,27 @@ export class SupplierPoller {
       file.sha256 = got.sha256;
       file.size = data.length;
     } catch (err) {
+      const again = this.unread.get(claimed);
+      if (isNoSuchFile(err) && again) {
+        // the claim whose answer was lost never happened (the file is still in its folder), or another instance expired it
+        this.unread.delete(claimed);
+        return;
+      }
       const error = classifyError(err);
+      if (error.transient && (again?.attempts ?? 0) < UNREAD_ATTEMPTS) {
+        // the connection dropped during the download: the claim is ours, read it again at the next poll
+        // (a notice, not a problem: nothing for an operator to do unless it keeps failing)
+        this.unread.set(claimed, { entry: e, attempts: (again?.attempts ?? 0) + 1 });
+        this.events.notice(`${shown(e.name)}: ${error.message}; it is read again at the next poll`);
+        return;
+      }
+      this.unread.delete(claimed);
       this.pending.set(claimed, { file, claimedAt: Date.now() });
       await this.settle(claimed, error);
       result.problems.push(error);
       return;
     }
+    this.unread.delete(claimed);
     const before = await this.ledger?.get(this.ledgerKey(e));
     if (before && before.sha256 === file.sha256) {
       result.skippedUnchanged++;
@@ -359,17 +404,31 @@ export class SupplierPoller {
 
   private async moveOut(from: string, dir: string, template: string, name: string): Promise<string> {
     const target = joinRemote(dir, fillTemplate(template, name, this.options.instance));
-    try {
-      await rename(this.conn, from, target);
-      return target;
-    } catch (err) {
-      if (isNoSuchFile(err)) throw remoteError(`move ${shown(from)}`, err);
-      // the name exists already (two versions in one second): keep both
-      const unique = `${target}.${randomBytes(3).toString('hex')}`;
-      await rename(this.conn, from, unique).catch((e2) => {
-        throw remoteError(`move ${shown(from)} to ${shown(dir)}`, e2);
-      });
-      return unique;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await rename(this.conn, from, target);
+        return target;
+      } catch (err) {
+        if (isConnectionLoss(err) && attempt < MOVE_ATTEMPTS) {
+          // no answer: the move may have happened (then `from` is gone and `target` is there); else try again on a new connection
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+          const moved = await Promise.all([stat(this.conn, from), stat(this.conn, target)]).then(([a, b]) => !a && !!b, () => false);
+          if (moved) return target;
+          continue;
+        }
+        if (isNoSuchFile(err)) {
+          // an earlier attempt whose answer was lost did it
+          if (attempt > 1 && (await stat(this.conn, target).catch(() => undefined))) return target;
+          throw remoteError(`move ${shown(from)}`, err);
+        }
+        if (isConnectionLoss(err)) throw remoteError(`move ${shown(from)} to ${shown(dir)}`, err);
+        // the name exists already (two versions in one second): keep both
+        const unique = `${target}.${randomBytes(3).toString('hex')}`;
+        await rename(this.conn, from, unique).catch((e2) => {
+          throw remoteError(`move ${shown(from)} to ${shown(dir)}`, e2);
+        });
+        return unique;
+      }
     }
   }
 

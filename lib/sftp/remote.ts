@@ -112,47 +112,59 @@ export async function mkdirp(conn: SftpConnection, dir: string): Promise<void> {
   }
 }
 
-/** The whole file with its SHA-256; fails when it grows past `maxBytes`. */
+/** The whole file with its SHA-256; fails when it grows past `maxBytes`, and (transient) when the connection drops. */
 export async function readAll(conn: SftpConnection, p: string, maxBytes: number): Promise<{ data: Buffer; sha256: string }> {
   const sftp = await conn.session();
-  return new Promise((resolve, reject) => {
+  let stream: ReturnType<SFTPWrapper['createReadStream']> | undefined;
+  const work = new Promise<{ data: Buffer; sha256: string }>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const hash = createHash('sha256');
     let size = 0;
-    const stream = sftp.createReadStream(p);
-    const timer = setTimeout(() => stream.destroy(new Error(`download took longer than ${conn.options.operationTimeoutMs} ms`)), Math.max(conn.options.operationTimeoutMs, 1) * 10);
-    stream.on('data', (c: Buffer) => {
+    const s = sftp.createReadStream(p);
+    stream = s;
+    const timer = setTimeout(() => s.destroy(new Error(`download took longer than ${conn.options.operationTimeoutMs} ms`)), Math.max(conn.options.operationTimeoutMs, 1) * 10);
+    s.on('data', (c: Buffer) => {
       size += c.length;
       if (size > maxBytes) {
-        stream.destroy(new IntegrationError({ message: `${shown(p)} is larger than ${maxBytes} bytes: read it in row chunks`, code: 'BAD_INPUT', transient: false }));
+        s.destroy(new IntegrationError({ message: `${shown(p)} is larger than ${maxBytes} bytes: read it in row chunks`, code: 'BAD_INPUT', transient: false }));
         return;
       }
       hash.update(c);
       chunks.push(c);
     });
-    stream.on('error', (err: Error) => {
+    s.on('error', (err: Error) => {
       clearTimeout(timer);
       reject(remoteError(`download ${shown(p)}`, err));
     });
-    stream.on('end', () => {
+    s.on('end', () => {
       clearTimeout(timer);
       resolve({ data: Buffer.concat(chunks, size), sha256: hash.digest('hex') });
     });
   });
+  // a stream whose connection dropped may never end nor fail (its handle's close is never answered)
+  return conn.whileConnected(sftp, `the download of ${shown(p)}`, work, () => stream?.destroy());
 }
 
 /** A read stream of the remote file (for row chunks); the caller consumes or destroys it. */
 export async function readStream(conn: SftpConnection, p: string): Promise<NodeJS.ReadableStream & { destroy(err?: Error): void }> {
   const sftp: SFTPWrapper = await conn.session();
-  return sftp.createReadStream(p, { highWaterMark: 256 * 1024 });
+  const stream = sftp.createReadStream(p, { highWaterMark: 256 * 1024 });
+  const stop = conn.onDropped(sftp, () => stream.destroy(new IntegrationError({ message: `${conn.label}: the connection dropped during the download of ${shown(p)}`, code: 'NETWORK', transient: true, details: { dropped: true } })));
+  stream.once('close', stop);
+  return stream;
 }
 
+/** Writes a new file; fails (transient) when the connection drops, which may leave part of it. */
 export async function writeAll(conn: SftpConnection, p: string, data: Buffer): Promise<void> {
   const sftp = await conn.session();
-  await new Promise<void>((resolve, reject) => {
-    const stream = sftp.createWriteStream(p, { flags: 'wx' });
-    stream.on('error', (err: Error) => reject(remoteError(`write ${shown(p)}`, err)));
-    stream.on('close', () => resolve());
-    stream.end(data);
+  let stream: ReturnType<SFTPWrapper['createWriteStream']> | undefined;
+  const work = new Promise<void>((resolve, reject) => {
+    const s = sftp.createWriteStream(p, { flags: 'wx' });
+    stream = s;
+    s.on('error', (err: Error) => reject(remoteError(`write ${shown(p)}`, err)));
+    s.on('close', () => resolve());
+    s.end(data);
   });
+  // without this, a write whose connection dropped between two requests waits forever
+  await conn.whileConnected(sftp, `the write of ${shown(p)}`, work, () => stream?.destroy());
 }

@@ -107,6 +107,21 @@ describe('file-level problems: one clear error, nothing mapped', () => {
     expect(err.message).toMatch(/probably in utf-8, not windows-1252.*set input.encoding to "utf-8"/);
   });
 
+  it('a price list in a DOS or Mac code page names the columns whose accented letters came out wrong, and says it is another encoding', async () => {
+    for (const cp of ['cp850', 'macintosh']) {
+      const err = await fileFailure(iconv.encode(acmeCsv, cp), acmeSpec);
+      expect(err.details).toMatchObject({ reason: 'encoding', missingColumns: ['Währung', 'Gültig ab', 'Gültig bis'] });
+      expect(err.message).toMatch(/differ from the mapping's only in their accented letters \(".*" for "Währung".*another encoding than windows-1252/);
+    }
+  });
+
+  it('UTF-16 big-endian without a byte order mark is named as such (not a header of NUL characters)', async () => {
+    const err = await fileFailure(iconv.encode(acmeCsv, 'utf16-be'), acmeSpec);
+    expect(err.details).toMatchObject({ reason: 'encoding', detected: 'utf-16be' });
+    expect(err.message).toMatch(/UTF-16 big-endian without a byte order mark/);
+    expect(err.message).not.toMatch(/\u0000/);
+  });
+
   it('a comma-separated file where semicolons are expected gives a separator hint, not "missing" on every field', async () => {
     const commas = acmeCsv.split('\n').map((l) => l.split(';').map((c) => (c.includes(',') ? `"${c}"` : c)).join(',')).join('\n');
     const err = await fileFailure(Buffer.from(commas), acmeSpec);

@@ -33,13 +33,32 @@ describe('drills', () => {
     expect(code).toBe(0);
   });
 
-  it('bad-input: valid events applied, every bad input dead-lettered with a reason', async () => {
+  it('bad-input: valid events applied, every bad input dead-lettered with a reason; supplier files that do not fit refused or dead-lettered, nothing of them in Odoo', async () => {
     const { code, result } = await drill(['bad-input', '--events', '150', '--rate', '100', '--bad', '2']);
-    expect(result).toMatchObject({ sent: 158, applied: 150, dead_lettered: 8, lost: 0, duplicates: 0, bad_inputs: 8, bad_inputs_missing: [], bad_inputs_applied: [], unreadable_reasons: 0, stray_dead_letters: 0 });
+    // 150 events + 8 bad plant inputs + 9 kinds of bad supplier file by HTTP and by SFTP + one good file each way
+    expect(result).toMatchObject({ sent: 178, applied: 152, dead_lettered: 26, lost: 0, duplicates: 0, bad_inputs: 8, bad_inputs_missing: [], bad_inputs_applied: [], unreadable_reasons: 0, stray_dead_letters: 0 });
     expect(result.reasons['malformed-json']).toMatch(/not JSON/);
     expect(result.reasons['wrong-schema']).toMatch(/^VALIDATION: .*quantity/);
     expect(result.reasons['unknown-product']).toMatch(/NO-SUCH-PART-0.*not the default_code/);
     expect(result.reasons.oversized).toMatch(/larger than the 65536/);
+    expect(result.supplier_files).toMatchObject({ sent: 18, controls: 2, controls_applied: 2, dead_lettered: 17, refused_at_intake: 1, missing: [], twice: 0, in_odoo: 0, unreadable: 0, wrong_reason: [], status_not_failed: [], sftp: true });
+    const r = result.supplier_files.reasons;
+    expect(r['sftp:utf-16be-no-bom']).toMatch(/UTF-16 big-endian without a byte order mark/);
+    expect(r['http:dos-code-page']).toMatch(/"Währung".*encoding than windows-1252 \(a DOS or Mac code page/);
+    expect(r['sftp:comma-separated']).toMatch(/separated by ",", not ";"/);
+    expect(r['sftp:empty']).toMatch(/empty \(0 bytes\)/);
+    expect(r['http:empty']).toBe('HTTP 400: the upload is empty');
+    expect(code).toBe(0);
+  });
+
+  it('sftp-drop: the SFTP server drops connections mid-download and mid-upload; every price list applied once, every PO file once and whole, no temp file left', async () => {
+    const { code, result } = await drill(['sftp-drop', '--files', '12', '--uploads', '6', '--drop-seconds', '4', '--drop-bytes', '3000', '--drop-up-bytes', '800', '--settle-seconds', '60']);
+    expect(result).toMatchObject({ sent: 18, applied: 18, dead_lettered: 0, lost: 0, duplicates: 0 });
+    expect(result.price_lists).toMatchObject({ applied: 12, duplicate_rows: 0, taken_twice: 0, archived_twice: 0, still_claimed: 0, in_error_folder: 0 });
+    expect(result.uploads).toMatchObject({ applied: 6, twice: 0, temp_files_left: 0 });
+    // the drill broke connections both ways
+    expect(result.drops_down).toBeGreaterThan(0);
+    expect(result.drops_up).toBeGreaterThan(0);
     expect(code).toBe(0);
   });
 
