@@ -69,8 +69,13 @@ describe('flows storage: one file per tab + config.json', () => {
     return r.json;
   };
   const deploy = async (flows: FlowNode[]): Promise<void> => {
+    // Node-RED answers a deploy before the flows have started again: wait for that, or the signal
+    // arrives during the next test's start and that start looks done before its flows are loaded
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const restarted = new Promise<void>((resolve) => require('node-red').events.once('flows:started', () => resolve()));
     const r = await adminRequest(rt!, 'POST', '/flows', { flows }, { 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' });
     expect(r).toMatchObject({ status: 200 });
+    await restarted;
   };
 
   beforeAll(async () => {
