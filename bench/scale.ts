@@ -29,7 +29,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { startPlantStandIn } from '../sandbox/plant/simulator';
 import { startRedProcess, type RedProcess } from '../test/helpers/red-process';
-import { drillDatabase, drillSandbox, endSession, option, plantFlows, sleep } from './drills/harness';
+import { drillDatabase, drillSandbox, endSession, linkedUserDir, option, plantFlows, sleep } from './drills/harness';
 
 const TICK = 100; // USER_HZ: /proc times are in 1/100 s on Linux
 
@@ -80,19 +80,6 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-/** A user dir with this package linked in (as kill-instance makes one). */
-function userDir(flows: unknown[]): string {
-  const root = path.resolve(__dirname, '..', '..');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string };
-  fs.symlinkSync(root, path.join(dir, 'node_modules', pkg.name), 'dir');
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'bench', private: true, dependencies: { [pkg.name]: '*' } }));
-  fs.writeFileSync(path.join(dir, 'settings.js'), `module.exports = ${JSON.stringify({ uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: 'bench-only', httpNodeRoot: false, logging: { console: { level: 'info' } }, editorTheme: { tours: false, projects: { enabled: false } }, externalModules: { autoInstall: false, palette: { allowInstall: false } } })};\n`);
-  fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flows));
-  return dir;
-}
 
 /** The broker in a process of its own (bench/scale-broker.ts). */
 async function brokerChild(): Promise<{ url: string; pid: number; close(): Promise<void> }> {
@@ -201,7 +188,7 @@ async function runOnce(instances: number, o: { events: number; rate: number; tim
       { id: 'scale-stamp', type: 'change', z: 'flow-plant-inventory', name: 'scale: when applied', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"at": $millis(), "eventIds": payload.eventIds}', tot: 'jsonata' }], wires: [['scale-log']] },
       { id: 'scale-log', type: 'file', z: 'flow-plant-inventory', name: 'scale: applied batches', filename: logFile, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
     );
-    return { id, dir: userDir(flows), logFile, offset: 0, rest: '' };
+    return { id, dir: linkedUserDir('bench-scale-', flows, { credentialSecret: 'bench-only' }), logFile, offset: 0, rest: '' };
   });
   const reds: RedProcess[] = [];
   const pg = pgSampler(dbName, db.url);

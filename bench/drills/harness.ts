@@ -121,13 +121,7 @@ export interface DrillRuntime {
 /** Node-RED in this process, with its admin API (dead-letter store) on an ephemeral port; with `http`, the flows' HTTP routes under /api. */
 export async function drillRuntime(flows: unknown[], env: Record<string, string>, opts: { http?: boolean } = {}): Promise<DrillRuntime> {
   Object.assign(process.env, env);
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-'));
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string };
-  fs.symlinkSync(root, path.join(userDir, 'node_modules', pkg.name), 'dir');
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'drill', private: true, dependencies: { [pkg.name]: '*' } }));
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
+  const userDir = linkedUserDir('drill-', flows);
   /* eslint-disable @typescript-eslint/no-require-imports */
   const RED = require('node-red');
   const express = require('express');
@@ -283,4 +277,24 @@ export async function snapshot(rt: DrillRuntime, file: string): Promise<void> {
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * A Node-RED user dir with this package linked in as an installed module (as
+ * test/helpers/red-process.ts makes one; its ROOT is wrong once compiled to dist/), holding
+ * `flows` as flows.json; with `settings`, a settings.js for a Node-RED process of its own.
+ */
+export function linkedUserDir(prefix: string, flows?: unknown[], settings?: Record<string, unknown>): string {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string };
+  fs.symlinkSync(root, path.join(dir, 'node_modules', pkg.name), 'dir');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'drill', private: true, dependencies: { [pkg.name]: '*' } }));
+  if (flows) fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flows));
+  if (settings) {
+    const base = { uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', httpNodeRoot: false, logging: { console: { level: 'info' } }, editorTheme: { tours: false, projects: { enabled: false } }, externalModules: { autoInstall: false, palette: { allowInstall: false } } };
+    fs.writeFileSync(path.join(dir, 'settings.js'), `module.exports = ${JSON.stringify({ ...base, ...settings })};\n`);
+  }
+  return dir;
 }

@@ -12,21 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedBroker } from '../../sandbox/plant/broker';
 import { startPlantStandIn } from '../../sandbox/plant/simulator';
-import os from 'node:os';
 import { startRedProcess, type RedProcess } from '../../test/helpers/red-process';
-import { drillDatabase, drillSandbox, endSession, option, plantFlows, sleep, type DrillResult } from './harness';
-
-/** A user dir with this package linked in, as test/helpers/red-process.ts makes one (its ROOT is wrong once compiled to dist/). */
-function userDir(): string {
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-kill-'));
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string };
-  fs.symlinkSync(root, path.join(dir, 'node_modules', pkg.name), 'dir');
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'drill', private: true, dependencies: { [pkg.name]: '*' } }));
-  fs.writeFileSync(path.join(dir, 'settings.js'), `module.exports = ${JSON.stringify({ uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: 'drill-only', httpNodeRoot: false, logging: { console: { level: 'info' } }, editorTheme: { tours: false, projects: { enabled: false } }, externalModules: { autoInstall: false, palette: { allowInstall: false } } })};\n`);
-  return dir;
-}
+import { drillDatabase, drillSandbox, endSession, linkedUserDir, option, plantFlows, sleep, type DrillResult } from './harness';
 
 export async function run(): Promise<DrillResult> {
   const rate = option('rate', 100);
@@ -44,7 +31,7 @@ export async function run(): Promise<DrillResult> {
   // each instance logs the batches it applied (stock-events' first output) as JSON lines
   const dirs = ids.map((id) => {
     const flows = plantFlows(group).map((n) => (n.id === 'pi-stock' ? { ...n, wires: [[...((n.wires as string[][])[0] ?? []), 'drill-applied-log'], ...(n.wires as string[][]).slice(1)] } : n));
-    const dir = userDir();
+    const dir = linkedUserDir('drill-kill-', undefined, { credentialSecret: 'drill-only' });
     const logFile = path.join(dir, 'applied.jsonl');
     flows.push({ id: 'drill-applied-log', type: 'file', z: 'flow-plant-inventory', name: 'drill: applied batches', filename: logFile, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] });
     fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flows));

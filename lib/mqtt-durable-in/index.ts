@@ -111,8 +111,6 @@ export class DurableSubscriber {
   /** Tokens handed on and not yet acknowledged, with their ack timeout. */
   private readonly mine = new Map<string, NodeJS.Timeout>();
   private closed = false;
-  /** Per session: how many times its connection closed. An acknowledgement is sent only on the connection that delivered the message. */
-  private readonly generation: number[] = [];
   stats = { received: 0, acknowledged: 0, timedOut: 0, redelivered: 0 };
 
   constructor(
@@ -157,12 +155,12 @@ export class DurableSubscriber {
         });
         this.report();
       });
-      this.generation[i] = 0;
       client.on('close', () => {
-        // what this connection delivered and the flow has not acknowledged yet is sent again by the broker on the next one
-        this.generation[i] = (this.generation[i] ?? 0) + 1;
+        // what this connection delivered and the flow has not acknowledged yet is sent again by the broker on the
+        // next one: its held PUBACKs are dropped (one sent on a later connection could name another message), and
+        // so are its blocked reads (calling them would queue their PUBACKs for the next connection)
         session.held.length = 0;
-        for (const go of session.blocked.splice(0)) go();
+        session.blocked.length = 0;
         this.report();
       });
       client.on('offline', () => this.report());
@@ -186,15 +184,13 @@ export class DurableSubscriber {
     }
     const s = this.sessions[session] as Session;
     const token = randomUUID();
-    const generation = this.generation[session];
     const held: Held = { messageId: (packet.qos ?? 0) > 0 ? packet.messageId : undefined, acknowledged: false };
     if (held.messageId !== undefined) s.held.push(held);
     const ack = () => {
       clearTimeout(this.mine.get(token));
       this.mine.delete(token);
       this.stats.acknowledged++;
-      // a PUBACK on a later connection could name another message: the broker delivers this one again instead
-      if (this.generation[session] !== generation) return;
+      // a message of a connection that closed is no longer in `held`: nothing is sent for it
       held.acknowledged = true;
       this.release(session);
     };
