@@ -19,13 +19,13 @@
 import fs from 'node:fs';
 import { readTab } from '../lib/flows/files';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { OdooClient } from '../lib/odoo/client';
 import { OdooWriter } from '../lib/odoo/writer';
 import { fork } from 'node:child_process';
 import mqtt from 'mqtt';
 import { startEmbeddedBroker } from '../sandbox/plant/broker';
+import { linkedUserDir } from './drills/harness';
 import { plantMasterData, startPlantStandIn, type PlantEvent } from '../sandbox/plant/simulator';
 
 function option(name: string, fallback: number): number {
@@ -77,13 +77,7 @@ async function sandboxChild(sites: number, products: number, prefix: string): Pr
 
 async function startRuntime(flows: unknown[], env: Record<string, string>) {
   Object.assign(process.env, env);
-  const root = path.resolve(__dirname, '..', '..');
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-plant-'));
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string };
-  fs.symlinkSync(root, path.join(userDir, 'node_modules', pkg.name), 'dir');
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'bench', private: true, dependencies: { [pkg.name]: '*' } }));
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
+  const userDir = linkedUserDir('bench-plant-', flows);
   /* eslint-disable @typescript-eslint/no-require-imports */
   const RED = require('node-red');
   const express = require('express');
