@@ -167,6 +167,8 @@ export interface DeadLetter {
   id: string;
   correlationId?: string;
   reason?: string;
+  /** dead, replaying, replayed, … (the store's own words) */
+  state?: string;
   error: { message?: string; code?: string };
   msg: { payload?: unknown; file?: { name?: string }; [k: string]: unknown };
 }
@@ -184,13 +186,13 @@ export async function deadLetters(rt: DrillRuntime, node = 'pi-dl'): Promise<Dea
 }
 
 /** An operator's replay of every dead letter, through the admin API. */
-export async function replayAll(rt: DrillRuntime): Promise<void> {
-  const res = await fetch(`${rt.adminUrl}/dead-letter/pi-dl/replay`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ filter: { state: 'dead' }, rate: 1000 }) });
+export async function replayAll(rt: DrillRuntime, node = 'pi-dl'): Promise<void> {
+  const res = await fetch(`${rt.adminUrl}/dead-letter/${node}/replay`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ filter: { state: 'dead' }, rate: 1000 }) });
   if (!res.ok && res.status !== 404) throw new Error(`replay answered ${res.status}: ${await res.text()}`);
 }
 
 /** Waits until every valid event is applied or dead-lettered (or `ms` pass), then compares Odoo with the simulator. */
-export async function settle(rt: DrillRuntime, sandbox: DrillSandbox, report: PlantReport, sentIds: Set<string>, ms: number): Promise<{ applied: number; lostEvents: number; doubleEvents: number; quantsBelow: number; quantsAbove: number; dead: DeadLetter[] }> {
+export async function settle(rt: DrillRuntime, sandbox: Pick<DrillSandbox, 'onHand'>, report: PlantReport, sentIds: Set<string>, ms: number): Promise<{ applied: number; lostEvents: number; doubleEvents: number; quantsBelow: number; quantsAbove: number; dead: DeadLetter[] }> {
   const until = Date.now() + ms;
   let dead: DeadLetter[] = [];
   const accounted = () => [...sentIds].filter((id) => rt.appliedCounts.has(id) || dead.some((d) => d.correlationId === id)).length;

@@ -97,13 +97,18 @@ export async function attachFile(writer: OdooWriter, model: string, resIds: numb
 
 const chatters = new WeakMap<OdooClient, Map<string, Promise<boolean>>>();
 
-/** Whether records of `model` have a chatter (ir.model.is_mail_thread), asked once per connection and model. */
+/**
+ * Whether records of `model` have a chatter (mail.thread's `message_ids`),
+ * asked once per connection and model through fields_get: whoever may read the
+ * model may ask, while ir.model (is_mail_thread) is closed to a user without
+ * Access Rights (seen on a real Odoo 19 as the least-privilege integration user).
+ */
 export function hasChatter(client: OdooClient, model: string): Promise<boolean> {
   let known = chatters.get(client);
   if (!known) chatters.set(client, (known = new Map()));
   let answer = known.get(model);
   if (!answer) {
-    answer = client.searchRead('ir.model', { domain: [['model', '=', model]], fields: ['is_mail_thread'] }).then((r) => r[0]?.is_mail_thread === true);
+    answer = client.fieldsGet(model, ['type', 'relation']).then((f) => f.message_ids?.type === 'one2many' && f.message_ids?.relation === 'mail.message');
     answer.catch(() => known?.delete(model));
     known.set(model, answer);
   }

@@ -66,6 +66,8 @@ const RULES: Record<string, Rule> = {
   'res.currency': MASTER,
   // purchase/security/ir.model.access.csv gives Purchase / User full access to vendor bills (seen on real 17 and 19)
   'account.move': { read: [...PURCHASE, 'account.group_account_invoice'], write: [...PURCHASE, 'account.group_account_invoice'], create: [...PURCHASE, 'account.group_account_invoice'], unlink: [...PURCHASE, 'account.group_account_invoice'] },
+  // ir.model: "Access Rights" only (base/security/ir.model.access.csv; a real 19 refuses the integration user)
+  'ir.model': { read: ['base.group_erp_manager'], write: ['base.group_erp_manager'], create: ['base.group_erp_manager'], unlink: ['base.group_erp_manager'] },
   'ir.model.data': { read: ['base.group_erp_manager'], write: ['base.group_erp_manager'], create: ['base.group_erp_manager'], unlink: ['base.group_erp_manager'] },
   'ir.model.access': { read: ['base.group_erp_manager'], write: ['base.group_erp_manager'], create: ['base.group_erp_manager'], unlink: ['base.group_erp_manager'] },
   // employees read their own keys (record rule "Users can read and delete their own keys")

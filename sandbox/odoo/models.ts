@@ -1033,6 +1033,10 @@ export function buildRegistry(): Registry {
     });
     for (const [fname, def] of Object.entries(spec.fields)) fields[fname] = { name: fname, ...def };
     for (const [fname, def] of Object.entries(magicFields())) fields[fname] = { name: fname, ...def };
+    // mail.thread's messages: One2many('mail.message', 'res_id', domain=[('model', '=', _name)])
+    if (spec.mailThread) {
+      fields.message_ids = { name: 'message_ids', type: 'one2many', string: 'Messages', relation: 'mail.message', inverseName: 'res_id', readonly: true, store: false, compute: (s: ModelStore, r: Rec) => s.search('mail.message', [['model', '=', name], ['res_id', '=', r.id]]) };
+    }
     const recName = spec.recName ?? 'name';
     const display = DISPLAY[name];
     reg.set(name, {

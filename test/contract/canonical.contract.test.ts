@@ -11,6 +11,9 @@ import { OdooClient } from '../../lib/odoo/client';
 import { OdooWriter } from '../../lib/odoo/writer';
 import { LookupCache } from '../../lib/odoo/lookup';
 import { executeWrite } from '../../lib/odoo/execute';
+import { createHash } from 'node:crypto';
+import { executeWithOriginal } from '../../lib/odoo/attach';
+import { effectiveWriteOptions, parseNodeOptions, writeNodeSchema } from '../../lib/odoo/options';
 import { planCanonicalToOdoo } from '../../lib/canonical/flow';
 import type { EffectiveWriteOptions } from '../../lib/odoo/options';
 import { cases, fixtureServerFor, runPrefix, serverFor, startTarget, Target } from '../helpers/target';
@@ -118,6 +121,25 @@ describe.each(cases())('canonical objects applied to Odoo: $label', ({ target: s
       const other = await planCanonicalToOdoo('po-ack@1', { poNumber: po!.name, supplierCode: partnerRef, acknowledgedAt: '2026-11-21T08:00:00Z', lines: [{ lineRef: String(lines[0]), status: 'accepted', confirmedQty: 1, uom: 'Dozens' }] }, lookups);
       expect(other.ok).toEqual([]);
       expect(other.failed[0]!.error.message).toMatch(/unit "Dozens" differs from the order line's unit "Units"/);
+    });
+
+    it("the supplier's original file is attached to the acknowledged PO once, however often and however concurrently it is sent, with a note naming the correlation id", async () => {
+      const partner = (await client.search('res.partner', { domain: [['ref', '=', partnerRef]] }))[0]!;
+      const [poId] = await fixtures.create('purchase.order', [{ partner_id: partner, order_line: [[0, 0, { product_id: productIds[0], product_qty: 3, price_unit: 2 }]] }]);
+      track('purchase.order', [poId!]);
+      const writer = new OdooWriter(client, { maxSize: 50, windowMs: 5 });
+      const file = { name: `${prefix}-ack.csv`, data: Buffer.from(`po;line;qty\n${poId};1;3\n`, 'latin1') };
+      const options = effectiveWriteOptions(parseNodeOptions(writeNodeSchema, { operation: 'write', model: 'purchase.order', attach: true }), undefined);
+      const send = () => executeWithOriginal(client, writer, options, 'purchase.order', { id: poId, partner_ref: `${prefix}-SO` }, { base: `${prefix}-ack` }, file, `${prefix}-corr`);
+      const results = await Promise.all([send(), send(), send()]);
+      await send();
+      const sha1 = createHash('sha1').update(file.data).digest('hex');
+      const files = await client.searchRead('ir.attachment', { domain: [['res_model', '=', 'purchase.order'], ['res_id', '=', poId]], fields: ['name', 'checksum', 'file_size', 'mimetype'] });
+      expect(files).toEqual([expect.objectContaining({ name: file.name, checksum: sha1, file_size: file.data.length, mimetype: 'text/csv' })]);
+      expect(new Set(results.map((r) => r.attachments[0]!.id))).toEqual(new Set([files[0]!.id]));
+      const notes = await client.searchRead('mail.message', { domain: [['model', '=', 'purchase.order'], ['res_id', '=', poId], ['attachment_ids', 'in', [files[0]!.id as number]]], fields: ['body', 'attachment_ids'] });
+      expect(notes).toHaveLength(1);
+      expect(String(notes[0]!.body)).toContain(`${prefix}-corr`);
     });
 
     it('inventory events change the on-hand quantity: a count sets it, an adjustment adds to it', async () => {
