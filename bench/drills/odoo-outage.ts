@@ -82,6 +82,20 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** The drill's own reads of a real Odoo just back from a restart: tried again for up to 60 s while it refuses connections. */
+async function patiently<T>(what: string, read: () => Promise<T>): Promise<T> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      const e = err as { transient?: boolean; message?: string };
+      if (!e.transient || Date.now() > until) throw new Error(`reading ${what} from Odoo: ${e.message ?? String(err)}`);
+      await sleep(1000);
+    }
+  }
+}
+
 async function realOdoo(sites: number, products: number, prefix: string): Promise<OutageOdoo> {
   const env = process.env;
   const cmd = env.ODOO_RESTART_CMD;
@@ -125,7 +139,7 @@ async function realOdoo(sites: number, products: number, prefix: string): Promis
     },
     onHand: async () => {
       const out: Record<string, number> = {};
-      const quants = await client.searchRead('stock.quant', { domain: [['location_id', 'in', [...locationIds.keys()]], ['product_id', 'in', [...productIds.keys()]]], fields: ['product_id', 'location_id', 'quantity'] });
+      const quants = await patiently('the quants', () => client.searchRead('stock.quant', { domain: [['location_id', 'in', [...locationIds.keys()]], ['product_id', 'in', [...productIds.keys()]]], fields: ['product_id', 'location_id', 'quantity'] }));
       for (const q of quants) {
         const p = productIds.get((q.product_id as [number])[0])?.default_code;
         const l = locationIds.get((q.location_id as [number])[0]);
@@ -135,7 +149,7 @@ async function realOdoo(sites: number, products: number, prefix: string): Promis
       }
       return out;
     },
-    vendorPrices: async () => (partner === undefined ? [] : ((await client.searchRead('product.supplierinfo', { domain: [['partner_id', '=', partner], ['product_tmpl_id', 'in', templates]], fields: ['product_code', 'price', 'min_qty'] })) as unknown as VendorPrice[])),
+    vendorPrices: async () => (partner === undefined ? [] : ((await patiently('the vendor prices', () => client.searchRead('product.supplierinfo', { domain: [['partner_id', '=', partner], ['product_tmpl_id', 'in', templates]], fields: ['product_code', 'price', 'min_qty'] }))) as unknown as VendorPrice[])),
     close: async () => {
       // a restart still under way (the drill failed in the middle) ends before the drill does
       await restart?.catch(() => undefined);
@@ -155,6 +169,10 @@ function priceListState(found: VendorPrice[], expected: ExpectedPrice[]): { appl
   }
   return { applied: matching === expected.length, partly: matching > 0 && matching < expected.length, extra };
 }
+
+const debug = (line: string) => {
+  if (process.env.DRILL_DEBUG) process.stderr.write(`odoo-outage: ${new Date().toISOString()} ${line}\n`);
+};
 
 export async function run(): Promise<DrillResult> {
   const outageS = option('outage-seconds', 60);
@@ -196,7 +214,9 @@ export async function run(): Promise<DrillResult> {
     const dropper = setInterval(drop, every);
     // a few seconds of normal traffic, then the outage
     await sleep(Math.max(2000, Math.min(3000, (events / rate) * 100)));
+    debug('outage begins');
     await odoo.down(outageS);
+    debug('Odoo is down');
     const outageAt = Date.now();
     if (process.env.DRILL_SNAPSHOT) {
       // the operations page and the metrics in the middle of the outage
@@ -205,6 +225,7 @@ export async function run(): Promise<DrillResult> {
     }
     if (odoo.kind === 'sandbox') await sleep(Math.max(0, outageS * 1000 - (Date.now() - outageAt)));
     await odoo.up();
+    debug('Odoo answers again');
     const outageMs = Date.now() - outageAt;
     const report = await plant.done;
     while (dropped < lists.length) await sleep(100);
@@ -213,9 +234,11 @@ export async function run(): Promise<DrillResult> {
     await sleep(3000);
     const supplierDead = async () => [...(await deadLetters(rt, 'sps-dead')), ...(await deadLetters(rt, 'sps-wdead'))];
     const deadDuring = (await deadLetters(rt)).length + (await supplierDead()).length;
+    debug(`${deadDuring} dead letters: replaying`);
     await replayAll(rt);
     for (const node of ['sps-dead', 'sps-wdead']) await replayAll(rt, node);
     const s = await settle(rt, odoo, report, sentIds, 180_000);
+    debug(`plant settled: ${s.applied} applied`);
     // every price list applied, or still dead after the replay
     const until = Date.now() + 120_000;
     let found = await odoo.vendorPrices();

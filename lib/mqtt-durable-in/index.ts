@@ -42,6 +42,10 @@ export const mqttDurableInOptionsSchema = z
     ackTimeout: num(z.number().min(1).max(3600)).default(60),
     /** Messages per session handed on and not yet acknowledged, at most (the broker's own limit may be lower: Mosquitto's max_inflight_messages, 20). */
     maxInFlight: num(z.number().int().min(1).max(10_000)).default(100),
+    /** Bytes: a larger payload is not parsed; it leaves on the error output (BAD_INPUT) for the dead-letter store. Unset: no limit. */
+    maxBytes: num(z.number().int().min(1).max(256 * 1024 * 1024)),
+    /** A property of the parsed payload (e.g. `eventId`) that becomes msg.correlationId; a message without it gets a new id. Empty: the node sets none. */
+    correlationFrom: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, 'a payload property such as eventId or header.id').optional()),
     username: z.string().optional(),
     password: z.string().optional(),
   })
@@ -68,6 +72,22 @@ export function decodePayload(payload: Buffer, format: MqttDurableInOptions['for
   } catch (err) {
     return { ok: false, message: `the MQTT payload is not JSON (${(err as Error).message})`, text };
   }
+}
+
+/** The correlation id a parsed payload carries at `path` (a non-empty string or a number), if any. */
+export function correlationOf(value: unknown, path: string): string | undefined {
+  let v: unknown = value;
+  for (const part of path.split('.')) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  if (typeof v === 'string') return v.trim() === '' || v.length > 200 ? undefined : v;
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
+}
+
+/** Why a payload of `bytes` is refused unread, when it is larger than `maxBytes`. */
+export function oversized(bytes: number, maxBytes: number | undefined): string | undefined {
+  return maxBytes !== undefined && bytes > maxBytes ? `the MQTT payload of ${bytes} bytes is larger than the ${maxBytes} this node accepts (option "Largest payload"): not read` : undefined;
 }
 
 export interface DeliveredMessage {

@@ -11,4 +11,9 @@ export const migrations: Migration[] = [
     change: 'first version',
     up: (o) => o,
   },
+  {
+    to: 2,
+    change: 'maxBytes (largest payload read) and correlationFrom (payload property → msg.correlationId); a flow saved before keeps no limit and sets no correlation id',
+    up: (o) => ({ ...o, maxBytes: o.maxBytes ?? '', correlationFrom: o.correlationFrom ?? '' }),
+  },
 ];

@@ -1,5 +1,5 @@
 import { classifyError, badInput } from '../../lib/errors';
-import { DurableSubscriber, decodePayload, parseMqttDurableInOptions, ACK_PROPERTY } from '../../lib/mqtt-durable-in';
+import { DurableSubscriber, correlationOf, decodePayload, oversized, parseMqttDurableInOptions, ACK_PROPERTY } from '../../lib/mqtt-durable-in';
 import { expandEnv } from '../../lib/util/env';
 import { randomUUID } from 'node:crypto';
 import { migratedOptions } from '../shared/migrate';
@@ -29,12 +29,14 @@ export = function (RED: RED) {
         message: (m) => {
           meter.received++;
           const base: NodeMessage = { topic: m.topic, qos: m.qos, retain: m.retain, [ACK_PROPERTY]: m.token, ...(m.dup ? { redelivered: true } : {}) };
-          const decoded = decodePayload(m.payload, options.format);
+          const tooLarge = oversized(m.payload.length, options.maxBytes);
+          const decoded = tooLarge ? { ok: false as const, message: tooLarge, text: m.payload.toString('utf8') } : decodePayload(m.payload, options.format);
           if (decoded.ok) {
-            node.send([{ ...base, payload: decoded.value }, null]);
+            const correlationId = options.correlationFrom ? (correlationOf(decoded.value, options.correlationFrom) ?? randomUUID()) : undefined;
+            node.send([correlationId ? { ...base, payload: decoded.value, correlationId } : { ...base, payload: decoded.value }, null]);
             return;
           }
-          // not readable: the error output, with the text, so a dead-letter node keeps it (and acknowledges it)
+          // not readable (or too large to read): the error output, with the text, so a dead-letter node keeps it (and acknowledges it)
           meter.failed++;
           const error = badInput(decoded.message, { topic: m.topic, bytes: m.payload.length });
           node.send([null, { ...base, payload: decoded.text, correlationId: randomUUID(), error: error.toMsgError(source) }]);

@@ -136,6 +136,25 @@ describe.each(brokers)('mqtt-durable-in on the %s', (_name, urlOf) => {
     await endSessions(url, [clientId]);
   }, 30_000);
 
+  it('a payload over maxBytes leaves on output 2 unread, with its size in the reason; correlationFrom gives the rest their event id, or a new id', async () => {
+    const url = urlOf();
+    const topic = uniq('plant/size');
+    const clientId = uniq('durable-size');
+    await load({ url, topic, clientId, format: 'json', maxBytes: '100', correlationFrom: 'header.id' });
+    await new Promise((r) => setTimeout(r, 500));
+    const big = JSON.stringify({ header: { id: 'big-1' }, note: 'N'.repeat(200) });
+    await publish(url, topic, [JSON.stringify({ header: { id: 'evt-7' }, q: 1 }), big, JSON.stringify({ q: 2 }), JSON.stringify({ header: { id: '' } })]);
+    await until(() => out.length === 3 && errors.length === 1, 'three messages and one refusal');
+    expect(out.map((m) => m.correlationId)).toEqual(['evt-7', expect.stringMatching(/^[0-9a-f-]{36}$/), expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    expect(errors[0].payload).toBe(big);
+    expect(errors[0].error).toMatchObject({ code: 'BAD_INPUT', transient: false });
+    expect(errors[0].error.message).toBe(`the MQTT payload of ${Buffer.byteLength(big)} bytes is larger than the 100 this node accepts (option "Largest payload"): not read`);
+    expect(errors[0].correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    for (const m of [...out, ...errors]) acknowledge(m);
+    await helper.unload();
+    await endSessions(url, [clientId]);
+  }, 30_000);
+
   it('several sessions in one $share group: every message reaches the flow once, in parallel', async () => {
     const url = urlOf();
     const base = uniq('plant/share');
@@ -192,6 +211,9 @@ describe('mqtt-durable-in options', () => {
     expect(() => parseMqttDurableInOptions({ url: 'localhost:1883', topic: 't', clientId: 'c' })).toThrow(/url: .*broker URL/);
     expect(() => parseMqttDurableInOptions({ url: 'mqtt://h', topic: 'plant/+/inventory', clientId: 'c', sessions: '4' })).toThrow(/\$share/);
     expect(parseMqttDurableInOptions({ url: 'mqtt://h', topic: '$share/g/plant/+/inventory', clientId: 'c', sessions: '4' })).toMatchObject({ sessions: 4, format: 'json', ackTimeout: 60 });
+    expect(() => parseMqttDurableInOptions({ url: 'mqtt://h', topic: 't', clientId: 'c', maxBytes: '0' })).toThrow(/maxBytes/);
+    expect(() => parseMqttDurableInOptions({ url: 'mqtt://h', topic: 't', clientId: 'c', correlationFrom: 'payload[0]' })).toThrow(/correlationFrom: .*payload property/);
+    expect(parseMqttDurableInOptions({ url: 'mqtt://h', topic: 't', clientId: 'c', maxBytes: '', correlationFrom: ' ' })).toMatchObject({ maxBytes: undefined, correlationFrom: undefined });
   });
 
   it('an invalid configuration does not crash the runtime: red status, nothing subscribed', async () => {

@@ -26,9 +26,11 @@ async function drill(args: string[]): Promise<{ code: number | null; result: Rec
 }
 
 describe('drills', () => {
-  it('odoo-outage: every event sent during a 503 outage ends applied once', async () => {
-    const { code, result } = await drill(['odoo-outage', '--outage-seconds', '4', '--events', '300', '--rate', '40']);
-    expect(result).toMatchObject({ sent: 300, applied: 300, lost: 0, duplicates: 0 });
+  it('odoo-outage: every event and every price list row sent during a 503 outage ends applied once', async () => {
+    const { code, result } = await drill(['odoo-outage', '--outage-seconds', '4', '--events', '300', '--rate', '40', '--files', '4', '--rows', '3']);
+    expect(result).toMatchObject({ sent: 304, applied: 304, lost: 0, duplicates: 0, odoo: 'sandbox' });
+    expect(result.plant).toMatchObject({ sent: 300, applied: 300, lost: 0, duplicates: 0, still_dead_after_replay: 0 });
+    expect(result.price_lists).toMatchObject({ sent: 4, rows: 12, applied: 4, lost: 0, partly_applied: 0, duplicate_rows: 0 });
     expect(result.outage_seconds).toBeGreaterThanOrEqual(4);
     expect(code).toBe(0);
   });

@@ -4,7 +4,8 @@
  * that came with it: a supplier's HTTP upload (the id it is answered with), a
  * file handed to supplier-intake, a file supplier-sftp polls (and a problem it
  * reports), a plant event from MQTT (the committed plant-inventory flow's
- * nodes: the event id, or the message's own id when it cannot be read).
+ * mqtt-durable-in node on an embedded broker: the event id, or a new id when
+ * the payload has none, cannot be read or is too large to read).
  * odoo-changes is covered in test/nodes/odoo-changes.test.ts; the nodes in
  * between in test/ops/correlation.test.ts.
  */
@@ -13,26 +14,30 @@ import path from 'node:path';
 import { adminRequest, startNodeRed, type Runtime } from '../helpers/runtime';
 import { startSshd, type Sshd } from '../helpers/sshd';
 import { until } from '../helpers/red';
+import mqtt from 'mqtt';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../sandbox/plant/broker';
 
 jest.setTimeout(60_000);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let rt: Runtime;
 let sshd: Sshd;
+let broker: EmbeddedBroker;
 
 const tab = { id: 't1', type: 'tab', label: 'entry points' };
 /** Records what reaches it (which node, which output, the correlation id) in the global context. */
 const sink = (id: string) => ({ id, type: 'function', z: 't1', func: `global.set("seen", (global.get("seen") || []).concat([{ at: "${id}", correlationId: msg.correlationId, msgid: msg._msgid, eventId: msg.payload && msg.payload.eventId, intake: msg.intake && msg.intake.id, error: msg.error && msg.error.code, file: msg.file && msg.file.name }])); return null;`, outputs: 1, wires: [[]] });
 const inject = (id: string, target: string, props: Array<Record<string, string>>) => ({ id, type: 'inject', z: 't1', props, repeat: '', once: false, topic: '', wires: [[target]] });
 
-/** The committed plant-inventory nodes that give a plant message its correlation id, wired to sinks. */
+/** The committed plant-inventory flow's MQTT node (its options as committed), on the test's broker, wired to sinks. */
 function plantNodes() {
   const flow = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'flows', 'plant-inventory.json'), 'utf8')) as Array<Record<string, any>>;
-  const pick = (id: string, to: string) => ({ ...flow.find((n) => n.id === id), z: 't1', wires: [[to]] });
-  return [pick('pi-corr', 'plant-ok'), pick('pi-oversized', 'plant-parked'), sink('plant-ok'), sink('plant-parked')];
+  const node = flow.find((n) => n.id === 'pi-mqtt')!;
+  return [{ ...node, z: 't1', url: broker.url, clientId: `entry-test-${process.pid}`, sessions: '1', topic: 'plant/+/inventory', wires: [['plant-ok'], ['plant-parked']] }, sink('plant-ok'), sink('plant-parked')];
 }
 
 beforeAll(async () => {
+  broker = await startEmbeddedBroker();
   sshd = await startSshd();
   sshd.put(`${sshd.home}/entry/prices.csv`, 'code;price\nA;1\n', new Date(Date.now() - 60_000));
   sshd.put(`${sshd.home}/stuck/left.csv`, 'code;price\nB;2\n', new Date(Date.now() - 60_000));
@@ -52,10 +57,6 @@ beforeAll(async () => {
       // a file claimed and never settled (settle: report, nothing reports): after the claim timeout a problem
       { id: 'sftp-poll-stuck', type: 'supplier-sftp', z: 't1', server: 'srv', mode: 'poll', dir: `${sshd.home}/stuck`, include: '*.csv', interval: 1, readiness: 'age', minAge: 0, settle: 'report', claimTimeout: 10, wires: [['sftp-stuck'], ['sftp-err']] },
       ...plantNodes(),
-      inject('plant-event', 'pi-corr', [{ p: 'payload', v: '{"eventId":"evt-1","kind":"count"}', vt: 'json' }]),
-      inject('plant-traced', 'pi-corr', [{ p: 'payload', v: '{"eventId":"evt-2","kind":"count"}', vt: 'json' }, { p: 'correlationId', v: 'plant-upstream', vt: 'str' }]),
-      inject('plant-no-id', 'pi-corr', [{ p: 'payload', v: '[{"eventId":"evt-3"},{"eventId":"evt-4"}]', vt: 'json' }]),
-      inject('plant-big', 'pi-oversized', [{ p: 'payload', v: 'x'.repeat(100), vt: 'str' }]),
       ...['http-ok', 'msg-ok', 'msg-err', 'sftp-ok', 'sftp-stuck', 'sftp-err'].map(sink),
     ],
     { srv: { privateKey: sshd.privateKey } },
@@ -64,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rt?.close();
   await sshd?.destroy();
+  await broker?.close();
   delete process.env.TEST_ENTRY_TOKEN;
 });
 
@@ -111,17 +113,24 @@ it('supplier-sftp: each polled file starts with its own correlation id, and so d
   expect(problem).toMatchObject({ error: 'TIMEOUT', file: 'left.csv', correlationId: expect.stringMatching(UUID) });
 });
 
-it('plant events (plant-inventory as committed): the event id, one that came with the message kept, the message id when there is no single event id, parked messages too', async () => {
-  await press('plant-event');
-  await press('plant-traced');
-  await press('plant-no-id');
-  await press('plant-big');
-  const ok = await arrived('plant-ok', 3);
+it('plant events (plant-inventory as committed): the event id; a new id when the payload has none, is not JSON or is over 64 KB (those parked unread)', async () => {
+  const until10 = Date.now() + 10_000;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RED = require('node-red');
+  while (!RED.nodes.getNode('pi-mqtt')?.connected && Date.now() < until10) await new Promise((r) => setTimeout(r, 50));
+  // the subscription follows the connection
+  await new Promise((r) => setTimeout(r, 300));
+  const pub = await mqtt.connectAsync(broker.url, { clientId: `entry-pub-${process.pid}`, clean: true });
+  await pub.publishAsync('plant/S1/inventory', JSON.stringify({ eventId: 'evt-1', kind: 'count' }), { qos: 1 });
+  await pub.publishAsync('plant/S1/inventory', JSON.stringify([{ eventId: 'evt-3' }, { eventId: 'evt-4' }]), { qos: 1 });
+  await pub.publishAsync('plant/S2/inventory', JSON.stringify({ eventId: 'evt-big', note: 'N'.repeat(70_000) }), { qos: 1 });
+  await pub.publishAsync('plant/S2/inventory', '{"eventId":"evt-broken",', { qos: 1 });
+  await pub.endAsync();
+  const ok = await arrived('plant-ok', 2);
   expect(ok.find((m) => m.eventId === 'evt-1')!.correlationId).toBe('evt-1');
-  expect(ok.find((m) => m.eventId === 'evt-2')!.correlationId).toBe('plant-upstream');
-  const batch = ok.find((m) => typeof m.eventId !== 'string')!;
-  expect(batch.correlationId).toBe(batch.msgid);
-  const [parked] = await arrived('plant-parked');
-  expect(parked).toMatchObject({ correlationId: parked!.msgid });
-  expect(typeof parked!.correlationId).toBe('string');
+  expect(ok.find((m) => typeof m.eventId !== 'string')!.correlationId).toMatch(UUID);
+  const parked = await arrived('plant-parked', 2);
+  expect(parked.map((p) => p.error)).toEqual(['BAD_INPUT', 'BAD_INPUT']);
+  expect(parked.map((p) => p.correlationId)).toEqual([expect.stringMatching(UUID), expect.stringMatching(UUID)]);
+  expect(new Set([...ok, ...parked].map((m) => m.correlationId)).size).toBe(4);
 });

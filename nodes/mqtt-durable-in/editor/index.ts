@@ -2,7 +2,7 @@
 import { versionDefault } from '../../shared/editor/migrate';
 import { red, type EditorNode } from '../../shared/editor/red';
 import { migrations } from '../migrations';
-import { requiredRule, sessionsRule, urlRule } from './validate';
+import { maxBytesRule, propertyRule, requiredRule, sessionsRule, urlRule } from './validate';
 
 interface MqttDurableInNode extends EditorNode {
   url: string;
@@ -12,6 +12,8 @@ interface MqttDurableInNode extends EditorNode {
   format: string;
   ackTimeout: string;
   maxInFlight: string;
+  maxBytes: string;
+  correlationFrom: string;
 }
 
 const RED = red();
@@ -30,6 +32,8 @@ RED.nodes.registerType<MqttDurableInNode>('mqtt-durable-in', {
     format: { value: 'json' },
     ackTimeout: { value: '60' },
     maxInFlight: { value: '100' },
+    maxBytes: { value: '262144', validate: maxBytesRule(t) },
+    correlationFrom: { value: '', validate: propertyRule(t) },
   },
   credentials: {
     username: { type: 'text' },

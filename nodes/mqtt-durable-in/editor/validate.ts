@@ -19,3 +19,20 @@ export function sessionsRule(t: (key: string) => string): Rule {
     return String(value ?? '') === '' || (Number.isInteger(n) && n >= 1 && n <= 64) ? true : t('mqtt-durable-in.validation.sessions');
   };
 }
+
+/** Empty (no limit), or a whole number of bytes from 1 to 256 MiB. */
+export function maxBytesRule(t: (key: string) => string): Rule {
+  return (value, _options) => {
+    const v = String(value ?? '').trim();
+    const n = Number(v);
+    return v === '' || (Number.isInteger(n) && n >= 1 && n <= 256 * 1024 * 1024) ? true : t('mqtt-durable-in.validation.maxBytes');
+  };
+}
+
+/** Empty, or a payload property path such as eventId or header.id. */
+export function propertyRule(t: (key: string) => string): Rule {
+  return (value, _options) => {
+    const v = String(value ?? '').trim();
+    return v === '' || /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(v) ? true : t('mqtt-durable-in.validation.property');
+  };
+}
