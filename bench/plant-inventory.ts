@@ -127,7 +127,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const prefix = 'BENCH';
   const sandbox = await sandboxChild(sitesN, productsN, prefix);
   const data = plantMasterData({ sites: sitesN, products: productsN, prefix });
-  const embedded = process.env.MQTT_URL ? undefined : await startEmbeddedBroker();
+  const external = process.env.MQTT_URL;
+  const embedded = external ? undefined : await startEmbeddedBroker();
   const mqttUrl = process.env.MQTT_URL ?? (embedded?.url as string);
   // the committed flow in a share group of its own: sessions other runs left on a shared broker take no share
   const flows = (readTab(path.resolve(__dirname, '..', '..', 'flows'), 'plant-inventory.json') as Array<Record<string, unknown>>).map((n) =>
@@ -210,7 +211,7 @@ export async function run(): Promise<Record<string, unknown>> {
     batches: batchMs.length,
     batch_odoo_ms_p50: percentile([...batchMs].sort((a, b) => a - b), 50),
     batch_odoo_ms_max: Math.max(0, ...batchMs),
-    broker: process.env.MQTT_URL ? mqttUrl : 'embedded aedes',
+    broker: external ? mqttUrl : 'embedded aedes',
     baseline_one_write_per_event: base,
   };
 }

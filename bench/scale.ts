@@ -6,7 +6,7 @@
  * process), a fresh embedded broker (its own process), a fresh database, and the same
  * events (the plant simulator, same seed, 5% duplicates, 5% out of order).
  *
- *   npm run bench -- scale --json [--events 20000] [--rate 2000] [--timeout-seconds 240]
+ *   npm run bench -- scale --json [--events 40000] [--rate 6000] [--timeout-seconds 240]
  *
  * events_per_s: distinct events over the time from the first publication to the last
  * event applied (each instance logs the batches it applied, with the time). The run
@@ -359,7 +359,7 @@ export function projected(r: ScaleRun, cores = os.cpus().length): number {
 }
 
 export async function run(opts: { events?: number; rate?: number; timeoutS?: number } = {}): Promise<Record<string, unknown>> {
-  const o = { events: opts.events ?? option('events', 20_000), rate: opts.rate ?? option('rate', 2000), timeoutS: opts.timeoutS ?? option('timeout-seconds', 240) };
+  const o = { events: opts.events ?? option('events', 40_000), rate: opts.rate ?? option('rate', 6000), timeoutS: opts.timeoutS ?? option('timeout-seconds', 240) };
   const load0 = os.loadavg();
   const one = await runOnce(1, o);
   const two = await runOnce(2, o);
