@@ -171,12 +171,19 @@ export class OdooWriter {
     const idempotent = isIdempotent(checked);
     const options = batch && (batch.maxSize !== this.defaults.maxSize || batch.windowMs !== this.defaults.windowMs) ? batch : undefined;
     this.waiting++;
+    let waits = true;
+    // a write can fail while it waits (the shared key lock unreachable): it waits no more either way
+    const waited = () => {
+      if (waits) this.waiting--;
+      waits = false;
+    };
     return this.order
       .run(recordKeys(checked), () => {
-        this.waiting--;
+        waited();
         return this.batcher.submit(batchKey(checked), checked, options);
       })
       .catch((err: unknown) => {
+        waited();
         const e = classifyError(err);
         throw withEffect(e, { applied: e.applied ?? 'unknown', idempotent });
       });

@@ -7,7 +7,7 @@
  */
 import { Client } from 'pg';
 import { OdooClient } from '../../lib/odoo/client';
-import { PgKeyLock } from '../../lib/odoo/key-lock';
+import { lockId, PgKeyLock } from '../../lib/odoo/key-lock';
 import { closeWriterOf, OdooWriter, WriteRequest, writerOf } from '../../lib/odoo/writer';
 import { startSandbox, Sandbox } from '../../sandbox/odoo/server';
 
@@ -184,5 +184,72 @@ describe('per-key order across instances (ODOO_SUPPLY_DATABASE_URL)', () => {
     expect(err.message).toContain('127.0.0.1:1/supply');
     expect(err.message).not.toContain('s3cret-pw');
     expect(sandbox.store.search('res.partner', [['ref', '=', 'KL-NOPG']])).toHaveLength(0);
+    // nothing is left waiting: a closing odoo-write's flush ends
+    expect(unreachable.pending).toBe(0);
+    await unreachable.flush();
   }, 30_000);
+});
+
+describe('PgKeyLock', () => {
+  const locks: PgKeyLock[] = [];
+  const lock = (o: Partial<ConstructorParameters<typeof PgKeyLock>[0]> = {}) => {
+    const l = new PgKeyLock({ connection: PG_URL, scope: 'db:key-lock-test', ...o });
+    locks.push(l);
+    return l;
+  };
+  afterEach(async () => {
+    for (const l of locks.splice(0)) await l.close();
+  });
+
+  it('lock ids are 64-bit, per database, and never in the 32-bit range of the package\'s hashtext locks', () => {
+    const ids = Array.from({ length: 2_000 }, (_x, i) => BigInt(lockId('db:a', `res.partner#${i}`)));
+    expect(ids.every((id) => id < -(2n ** 31n) || id >= 2n ** 31n)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(lockId('db:a', 'res.partner#1')).not.toBe(lockId('db:b', 'res.partner#1'));
+  });
+
+  it('a write gets all its keys or none: waiting for one key it holds no other', async () => {
+    const a = lock();
+    const b = lock({ retryMs: 20, maxRetryMs: 40 });
+    const c = lock();
+    const releaseA = await a.acquire(['k1']);
+    let bGot = false;
+    const bWaits = b.acquire(['k1', 'k2']).then((r) => ((bGot = true), r));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(bGot).toBe(false);
+    // k2 is free while b waits for k1
+    const releaseC = await c.acquire(['k2']);
+    expect(await advisoryLocksOf([b.backendPid as number])).toBe(0);
+    releaseC();
+    releaseA();
+    const releaseB = await bWaits;
+    expect(await advisoryLocksOf([b.backendPid as number])).toBe(2);
+    releaseB();
+    await until(async () => (await advisoryLocksOf([a.backendPid as number, b.backendPid as number, c.backendPid as number])) === 0);
+  });
+
+  it('a key held elsewhere longer than the wait: a transient CONCURRENCY error, not applied', async () => {
+    const a = lock();
+    const b = lock({ waitMs: 300, retryMs: 20, maxRetryMs: 50 });
+    await a.acquire(['held']);
+    await expect(b.acquire(['held'])).rejects.toMatchObject({ code: 'CONCURRENCY', transient: true, applied: 'no' });
+  });
+
+  it('the requests of one tick take one statement', async () => {
+    const a = lock();
+    await (await a.acquire(['warm-up']))();
+    const pid = a.backendPid as number;
+    const query = jest.spyOn(Client.prototype, 'query');
+    try {
+      const releases = await Promise.all(Array.from({ length: 100 }, (_x, i) => a.acquire([`many-${i}`])));
+      expect(await advisoryLocksOf([pid])).toBe(100);
+      releases.forEach((r) => r());
+      await until(async () => (await advisoryLocksOf([pid])) === 0);
+      // 100 acquisitions, then 100 releases: one statement each
+      const mine = query.mock.contexts.filter((c) => (c as { processID?: number }).processID === pid);
+      expect(mine).toHaveLength(2);
+    } finally {
+      query.mockRestore();
+    }
+  });
 });
