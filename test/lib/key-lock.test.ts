@@ -62,9 +62,10 @@ let run = 0;
 /**
  * Two instances each send, for every key, an upsert of a supplier price, a
  * create_missing of a partner (with a tag: values `load` cannot carry, so
- * it is a plain `create`), a file attached to a record and a chatter note,
- * all at once, every Odoo search slowed so both search before either creates.
- * Returns how many records Odoo holds per key (each should be 1).
+ * it is a plain `create`), a file attached to a record, a chatter note and
+ * one keyed stock adjustment (+3, the same plant event on both), all at once,
+ * every Odoo search slowed so both search before either creates. Returns how
+ * many records Odoo holds per key (each should be 1, on hand 3).
  */
 async function race(env: NodeJS.ProcessEnv, keys = 12) {
   run++;
@@ -72,7 +73,7 @@ async function race(env: NodeJS.ProcessEnv, keys = 12) {
   const b = instance(env);
   const supplier = sandbox.store.create('res.partner', { name: `KL supplier ${run}` });
   const tag = sandbox.store.create('res.partner.category', { name: `KL tag ${run}` });
-  const products = Array.from({ length: keys }, (_x, i) => sandbox.store.create('product.product', { name: `KL product ${run}/${i}`, default_code: `KL-${run}-${i}` }));
+  const products = Array.from({ length: keys }, (_x, i) => sandbox.store.create('product.product', { name: `KL product ${run}/${i}`, default_code: `KL-${run}-${i}`, is_storable: true }));
   const documents = Array.from({ length: keys }, (_x, i) => sandbox.store.create('res.partner', { name: `KL document ${run}/${i}` }));
   const requests = (from: string): WriteRequest[] =>
     products.flatMap((product, i) => [
@@ -80,6 +81,8 @@ async function race(env: NodeJS.ProcessEnv, keys = 12) {
       { operation: 'create_missing', model: 'res.partner', keyFields: ['ref'], record: { ref: `KL-${run}-${i}`, name: `KL partner ${i} from ${from}`, category_id: [[4, tag]] } },
       { operation: 'attach', model: 'res.partner', record: { res_id: documents[i] as number, name: `price-list-${i}.csv`, datas: Buffer.from(`sku;price\nKL-${i};${5 + i}\n`).toString('base64'), mimetype: 'text/csv' } },
       { operation: 'note', model: 'res.partner', record: { res_id: documents[i] as number, body: `Price list ${i} received` } },
+      // one plant event that reached both instances
+      { operation: 'adjust_quant', model: 'stock.quant', record: { product_id: product, location_id: 5, quantity: 3 }, idempotencyKey: `KL-evt-${run}-${i}` },
     ]);
   sandbox.inject({ method: 'search_read', latencyMs: 80, times: 10_000 });
   const results = await Promise.allSettled([...requests('A').map((r) => a.submit(r)), ...requests('B').map((r) => b.submit(r))]);
@@ -90,18 +93,19 @@ async function race(env: NodeJS.ProcessEnv, keys = 12) {
     prices: count('product.supplierinfo', [['partner_id', '=', supplier], ['product_id', '=', product]]),
     partners: count('res.partner', [['ref', '=', `KL-${run}-${i}`]]),
     files: count('ir.attachment', [['res_model', '=', 'res.partner'], ['res_id', '=', documents[i]]]),
+    onHand: sandbox.store.read('stock.quant', sandbox.store.search('stock.quant', [['product_id', '=', product], ['location_id', '=', 5]]), ['quantity']).reduce((n, q) => n + Number(q.quantity), 0),
     notes: sandbox.store.read('mail.message', sandbox.store.search('mail.message', [['model', '=', 'res.partner'], ['res_id', '=', documents[i]]]), ['body']).filter((m) => String(m.body).includes(`Price list ${i} received`)).length,
   }));
-  const duplicates = perKey.reduce((n, k) => n + (k.prices - 1) + (k.partners - 1) + (k.files - 1) + (k.notes - 1), 0);
+  const duplicates = perKey.reduce((n, k) => n + (k.prices - 1) + (k.partners - 1) + (k.files - 1) + (k.notes - 1) + (k.onHand / 3 - 1), 0);
   return { a, b, failed, perKey, duplicates };
 }
 
 describe('per-key order across instances (ODOO_SUPPLY_DATABASE_URL)', () => {
-  it('two instances racing upserts, create_missing, attachments and notes of the same keys: one record per key', async () => {
+  it('two instances racing upserts, create_missing, attachments, notes and keyed adjustments of the same keys: one record per key, each adjustment once', async () => {
     const { a, b, failed, perKey, duplicates } = await race(SHARED);
     expect(failed).toEqual([]);
     expect(duplicates).toBe(0);
-    expect(perKey.every((k) => k.prices === 1 && k.partners === 1 && k.files === 1 && k.notes === 1)).toBe(true);
+    expect(perKey.every((k) => k.prices === 1 && k.partners === 1 && k.files === 1 && k.notes === 1 && k.onHand === 3)).toBe(true);
     // every lock is given back once its batch is answered
     const pids = [pidOf(a), pidOf(b)];
     await until(async () => (await advisoryLocksOf(pids)) === 0);
