@@ -216,7 +216,8 @@ export class PgKeyLock implements SharedKeyLock {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
       const config: ClientConfig = typeof this.options.connection === 'string' ? { connectionString: this.options.connection } : { ...this.options.connection };
-      const client = new Client({ connectionTimeoutMillis: 5_000, application_name: APPLICATION_NAME, ...config });
+      // keep-alive and a statement bound: a server that silently went away fails the waiting writes instead of holding them
+      const client = new Client({ connectionTimeoutMillis: 5_000, query_timeout: 15_000, keepAlive: true, application_name: APPLICATION_NAME, ...config });
       // a connection that breaks must never crash Node-RED: its waiting writes fail, the next write connects again
       client.on('error', (err) => this.lost(this.generation, client, err));
       client.on('end', () => this.lost(this.generation, client, new Error('connection ended')));

@@ -94,12 +94,13 @@ export function writerOf(client: OdooClient, defaults: BatcherOptions = { maxSiz
   return w;
 }
 
-/** Ends the writer of a closing connection (its shared key lock, if any). Never rejects. */
+/**
+ * Ends the writer of a closing connection (its shared key lock, if any). It
+ * stays the connection's writer: a late write fails (transient) instead of
+ * opening a lock connection nothing would close. Never rejects.
+ */
 export async function closeWriterOf(client: OdooClient): Promise<void> {
-  const w = writers.get(client);
-  if (!w) return;
-  writers.delete(client);
-  await w.close().catch(() => undefined);
+  await writers.get(client)?.close().catch(() => undefined);
 }
 
 /**

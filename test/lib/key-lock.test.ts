@@ -175,6 +175,19 @@ describe('per-key order across instances (ODOO_SUPPLY_DATABASE_URL)', () => {
     expect(sandbox.store.search('res.partner', [['ref', 'in', ['KL-PAR-A', 'KL-PAR-B']]])).toHaveLength(2);
   }, 30_000);
 
+  it('a closed server: its writer ends its lock connection, and a late keyed write fails as transient instead of opening another', async () => {
+    const w = instance(SHARED);
+    await w.submit({ operation: 'upsert', model: 'res.partner', keyFields: ['ref'], record: { ref: 'KL-CLOSE', name: 'before close' } });
+    const pid = pidOf(w);
+    const c = clients[clients.length - 1] as OdooClient;
+    await closeWriterOf(c);
+    await until(async () => (await sql('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length === 0);
+    expect(writerOf(c, BATCH, SHARED)).toBe(w);
+    await expect(w.submit({ operation: 'upsert', model: 'res.partner', keyFields: ['ref'], record: { ref: 'KL-CLOSE', name: 'late' } })).rejects.toMatchObject({ code: 'UNAVAILABLE', transient: true, applied: 'no' });
+    expect(pidOf(w)).toBeUndefined();
+    expect(sandbox.store.read('res.partner', sandbox.store.search('res.partner', [['ref', '=', 'KL-CLOSE']]), ['name'])).toEqual([expect.objectContaining({ name: 'before close' })]);
+  });
+
   it('with ODOO_SUPPLY_DATABASE_URL unset no PostgreSQL connection is made; set, writes need it', async () => {
     await until(async () => (await lockConnections()) === 0);
     const local = instance({});
