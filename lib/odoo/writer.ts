@@ -5,6 +5,8 @@ import { writeBatches } from '../metrics';
 import { withoutUndefined, type Context, type LoadResult, type OdooClient, type OdooRecord } from './client';
 import { externalIdFor, FieldTypes, loadCell, loadMatrix, stableJson } from './idempotency';
 import { KeyOrder } from './order';
+import { PgKeyLock, type SharedKeyLock } from './key-lock';
+import { sharedDatabaseUrl } from '../util/pg';
 import { StockWriter } from './stock';
 
 /**
@@ -78,15 +80,43 @@ const writers = new WeakMap<OdooClient, OdooWriter>();
 
 /**
  * The one writer of an Odoo connection, shared by every node using that
- * `odoo-config`: its ordering of record keys holds across nodes.
+ * `odoo-config`: its ordering of record keys holds across nodes. With
+ * ODOO_SUPPLY_DATABASE_URL set, across instances too (a PostgreSQL key lock,
+ * see ./key-lock.ts); unset, no PostgreSQL is involved.
  */
-export function writerOf(client: OdooClient, defaults: BatcherOptions = { maxSize: 200, windowMs: 50 }): OdooWriter {
+export function writerOf(client: OdooClient, defaults: BatcherOptions = { maxSize: 200, windowMs: 50 }, env: NodeJS.ProcessEnv = process.env): OdooWriter {
   let w = writers.get(client);
   if (!w) {
-    w = new OdooWriter(client, defaults);
+    const url = sharedDatabaseUrl(env);
+    w = new OdooWriter(client, defaults, url ? new PgKeyLock({ connection: url, scope: lockScope(client) }) : undefined);
     writers.set(client, w);
   }
   return w;
+}
+
+/**
+ * Ends the writer of a closing connection (its shared key lock, if any). It
+ * stays the connection's writer: a late write fails (transient) instead of
+ * opening a lock connection nothing would close. Never rejects.
+ */
+export async function closeWriterOf(client: OdooClient): Promise<void> {
+  await writers.get(client)?.close().catch(() => undefined);
+}
+
+/**
+ * The keys of one Odoo database share locks whichever instance writes them:
+ * by database name (instances may reach one Odoo by different addresses),
+ * else by the server's address.
+ */
+export function lockScope(client: OdooClient): string {
+  const db = client.options.database?.trim();
+  if (db) return `db:${db}`;
+  try {
+    const u = new URL(client.options.url);
+    return `url:${u.host.toLowerCase()}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return `url:${client.options.url}`;
+  }
 }
 
 /**
@@ -99,16 +129,22 @@ export function writerOf(client: OdooClient, defaults: BatcherOptions = { maxSiz
  */
 export class OdooWriter {
   private readonly batcher: Batcher<Item, WriteResult>;
-  private readonly order = new KeyOrder();
+  private readonly order: KeyOrder;
   private readonly stock: StockWriter;
   private readonly fieldInfo = new Map<string, Promise<FieldTypes & Record<string, { type: string; relation?: string }>>>();
   /** Items whose record this writer created in an earlier attempt of the same batch (a batch re-run after a split). */
   private readonly created = new WeakMap<Item, number>();
 
+  /**
+   * `sharedLock`: the per-key order holds across the instances sharing it
+   * (see ./key-lock.ts); without it, within this process.
+   */
   constructor(
     private readonly client: OdooClient,
     private readonly defaults: BatcherOptions,
+    readonly sharedLock?: SharedKeyLock,
   ) {
+    this.order = new KeyOrder(sharedLock);
     this.batcher = new Batcher<Item, WriteResult>(defaults, (_key, items) => this.execute(items));
     this.stock = new StockWriter(client);
   }
@@ -136,12 +172,19 @@ export class OdooWriter {
     const idempotent = isIdempotent(checked);
     const options = batch && (batch.maxSize !== this.defaults.maxSize || batch.windowMs !== this.defaults.windowMs) ? batch : undefined;
     this.waiting++;
+    let waits = true;
+    // a write can fail while it waits (the shared key lock unreachable): it waits no more either way
+    const waited = () => {
+      if (waits) this.waiting--;
+      waits = false;
+    };
     return this.order
       .run(recordKeys(checked), () => {
-        this.waiting--;
+        waited();
         return this.batcher.submit(batchKey(checked), checked, options);
       })
       .catch((err: unknown) => {
+        waited();
         const e = classifyError(err);
         throw withEffect(e, { applied: e.applied ?? 'unknown', idempotent });
       });
@@ -153,6 +196,11 @@ export class OdooWriter {
       await this.batcher.flush();
       if (this.waiting > 0) await new Promise((r) => setTimeout(r, 5));
     } while (this.waiting > 0 || this.batcher.queued > 0 || this.batcher.running > 0);
+  }
+
+  /** Releases the shared key lock (its connection); writes waiting for it fail as transient. */
+  async close(): Promise<void> {
+    await this.sharedLock?.close();
   }
 
   private execute(items: Item[]): Promise<Array<WriteResult | ItemOutcome<WriteResult>>> {

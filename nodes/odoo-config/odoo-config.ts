@@ -1,4 +1,5 @@
 import { OdooClient } from '../../lib/odoo/client';
+import { closeWriterOf } from '../../lib/odoo/writer';
 import { clientOptionsFromConfig, CONNECTION_PROPS, KEY_WARN_DAYS } from '../../lib/odoo/options';
 import { registerAdminApi } from './admin-api';
 import { classifyError, IntegrationError } from '../../lib/errors';
@@ -93,10 +94,15 @@ export = function (RED: RED) {
       // users (odoo-write flushing its queue) still need the connection: close it after the last one leaves
       unregisterKey();
       clearInterval(keyTimer);
+      let finished = false;
       const finish = () => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         client?.close();
-        done();
+        // the writer's shared key lock (ODOO_SUPPLY_DATABASE_URL): its connection ends, its locks with it
+        if (client) void closeWriterOf(client).then(done);
+        else done();
       };
       const timer = setTimeout(finish, CLOSE_WAIT_MS);
       if (users.size === 0) finish();

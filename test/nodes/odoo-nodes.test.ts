@@ -4,6 +4,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { PgKeyLock } from '../../lib/odoo/key-lock';
+import { writerOf } from '../../lib/odoo/writer';
 import type { Sandbox } from '../../sandbox/odoo/server';
 import { helper, load, ServerConfig, until, withSandboxAndRuntime } from '../helpers/red';
 
@@ -262,5 +265,36 @@ describe('bad input never crashes and says what is wrong', () => {
     n1.receive({ payload: { name: 'x' } });
     await until(() => captured.err.length === 1, 'config error');
     expect(captured.err[0]!.error).toMatchObject({ code: 'CONFIG', transient: false });
+  });
+});
+
+describe('odoo-write on several instances (ODOO_SUPPLY_DATABASE_URL)', () => {
+  const PG_URL = process.env.DEAD_LETTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const backendAlive = async (pid: number) => {
+    const c = new Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      return (await c.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 1;
+    } finally {
+      await c.end();
+    }
+  };
+
+  it("the server's writer takes its keys in PostgreSQL; closing the server ends that connection", async () => {
+    process.env.ODOO_SUPPLY_DATABASE_URL = PG_URL;
+    try {
+      const { n1, captured } = await load(serverFor('json2'), { type: 'odoo-write', operation: 'upsert', model: 'res.partner', keyFields: 'ref', batchWindow: 5 });
+      n1.receive({ payload: { ref: 'KL-NODE-1', name: 'Through the node' } });
+      await until(() => captured.ok.length + captured.err.length === 1, 'the write');
+      expect(captured.err).toEqual([]);
+      expect(sandbox.store.search('res.partner', [['ref', '=', 'KL-NODE-1']])).toHaveLength(1);
+      const lock = writerOf(helper.getNode('cfg').client()).sharedLock as PgKeyLock;
+      const pid = lock.backendPid as number;
+      expect(await backendAlive(pid)).toBe(true);
+      await helper.unload();
+      await until(async () => !(await backendAlive(pid)), 'the lock connection to end');
+    } finally {
+      delete process.env.ODOO_SUPPLY_DATABASE_URL;
+    }
   });
 });
