@@ -6,7 +6,7 @@
  */
 import { FlowFileError, mergeFlowFiles, parseFlowFile, type FlowFile, type FlowNode } from './files';
 
-export type LintRule = 'LOAD' | 'TYPE' | 'WIRE' | 'CONFIG' | 'ERROR_OUTPUT' | 'SECRET' | 'PATH';
+export type LintRule = 'LOAD' | 'TYPE' | 'WIRE' | 'CONFIG' | 'ERROR_OUTPUT' | 'SECRET' | 'PATH' | 'INFO';
 
 export interface LintProblem {
   rule: LintRule;
@@ -59,6 +59,19 @@ const SECRET_VALUES: Array<[RegExp, string]> = [
 ];
 const DEV_PATH = /(^|[\s"'`=(:,;[])((\/home|\/Users|\/root|\/var\/folders|\/private\/var)\/[^\s"'`]+|\/tmp\/[^\s"'`]+|[A-Za-z]:\\(Users|Documents and Settings)\\[^\s"'`]*)/;
 
+/** HTML the editor's Markdown keeps as HTML; anything else in angle brackets is a placeholder the reader would never see. */
+const HTML_TAGS = new Set(['a', 'b', 'br', 'code', 'dd', 'del', 'details', 'div', 'dl', 'dt', 'em', 'h1', 'h2', 'h3', 'h4', 'hr', 'i', 'img', 'kbd', 'li', 'ol', 'p', 'pre', 'span', 'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'u', 'ul']);
+
+/** `<site>`-like placeholders outside code spans and code blocks of a Markdown text. */
+export function hiddenPlaceholders(markdown: string): string[] {
+  const prose = markdown
+    .replace(/```[\s\S]*?```/g, '')
+    // an indented code block (4 spaces or a tab after a blank line or at the start)
+    .replace(/(^|\n\s*\n)((?: {4}|\t)[^\n]*(?:\n(?: {4}|\t)[^\n]*)*)/g, '$1')
+    .replace(/`[^`\n]*`/g, '');
+  return [...new Set([...prose.matchAll(/<([A-Za-z][\w-]*)>/g)].filter((m) => !HTML_TAGS.has((m[1] as string).toLowerCase())).map((m) => m[0]))];
+}
+
 function describe(node: FlowNode): string {
   return `${node.type}${node.name ? ` "${String(node.name)}"` : ''}`;
 }
@@ -101,6 +114,10 @@ export function lintNodes(nodes: FlowNode[], fileOf: (n: FlowNode) => string, op
     if (hasErrorOutput(node) && node.d !== true) {
       const errorOut = Array.isArray(wires) ? wires[1] : undefined;
       if (!Array.isArray(errorOut) || errorOut.length === 0) add('ERROR_OUTPUT', node, 'its error output (output 2) is not wired: wire it to a retry-gate (transient failures) and on to a dead-letter, so no failure is lost');
+    }
+    if (typeof node.info === 'string') {
+      const hidden = hiddenPlaceholders(node.info);
+      if (hidden.length) add('INFO', node, `its description (info) has ${hidden.join(', ')} outside a code span: the editor renders Markdown and takes it for an HTML tag, so the reader sees nothing there; write \`${hidden[0]}\` or &lt;…&gt;`);
     }
     if (node.credentials !== undefined) add('SECRET', node, 'has "credentials" in the file: credentials belong in the encrypted credentials file of the user dir; take secrets from environment variables');
     for (const [at, value] of strings(node, '')) {

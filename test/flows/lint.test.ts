@@ -68,6 +68,7 @@ describe('lint:flows', () => {
     ['a home-directory path', (f) => void f.tab.push({ id: 'fi', type: 'file in', z: 't1', filename: '/home/alice/prices.csv', x: 1, y: 1, wires: [[]] }), 'PATH', /absolute path "\/home\/alice\/prices\.csv"/],
     ['a Windows user path', (f) => void (node(f, 'c1').info = 'see C:\\Users\\bob\\flows.json'), 'PATH', /absolute path "C:\\Users\\bob\\flows\.json"/],
     ['this checkout\'s own path', (f) => void (node(f, 'c1').info = `mapping at ${ROOT}/mappings/acme.json`), 'PATH', /this machine's own path/],
+    ['a placeholder the editor would eat in a description', (f) => void (node(f, 'c1').info = 'Files arrive in /suppliers/<supplier>/price-list, see `plant/<site>` and <b>bold</b>'), 'INFO', /has <supplier> outside a code span/],
     ['two different nodes with one id', (f) => void f.config.push({ ...node(f, 'ok1'), name: 'other' }), 'LOAD', /node ok1 is also in/],
   ];
 
