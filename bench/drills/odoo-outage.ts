@@ -33,7 +33,7 @@ import { plantMasterData, startPlantStandIn } from '../../sandbox/plant/simulato
 import { seedPlantMasterData } from '../../sandbox/plant/seed';
 import { seedDemo, sections } from '../../sandbox/demo/seed';
 import { deadLetters, drillRuntime, drillSandbox, endSession, option, plantFlows, replayAll, settle, sleep, snapshot, waitConnected, type DrillResult } from './harness';
-import { ACME_DIR, ACME_TOKEN, acmePriceList, sftpEnv, supplierFlows, supplierSshd, type ExpectedPrice } from './supplier';
+import { ACME_DIR, ACME_TOKEN, acmePriceList, matchPrices, sftpEnv, supplierFlows, supplierSshd, type ExpectedPrice } from './supplier';
 
 interface VendorPrice {
   product_code: string;
@@ -160,13 +160,7 @@ async function realOdoo(sites: number, products: number, prefix: string): Promis
 
 /** For each price list: are all its rows vendor prices, some of them, and how many vendor prices beyond one per row. */
 function priceListState(found: VendorPrice[], expected: ExpectedPrice[]): { applied: boolean; partly: boolean; extra: number } {
-  let matching = 0;
-  let extra = 0;
-  for (const e of expected) {
-    const mine = found.filter((f) => f.product_code === e.code);
-    if (mine.some((f) => Math.abs(Number(f.price) - e.price) < 1e-6 && Number(f.min_qty) === e.minQty)) matching++;
-    extra += Math.max(0, mine.length - 1);
-  }
+  const { matching, extra } = matchPrices(found as unknown as Array<Record<string, unknown>>, expected);
   return { applied: matching === expected.length, partly: matching > 0 && matching < expected.length, extra };
 }
 

@@ -125,6 +125,11 @@ export function vendorPrices(w: SupplierWorld, expected: ExpectedPrice[]): { row
   const s = w.sandbox.store;
   const codes = expected.map((e) => e.code);
   const found = s.read('product.supplierinfo', s.search('product.supplierinfo', [['partner_id', '=', w.acme], ['product_code', 'in', codes]]), ['product_code', 'price', 'min_qty']);
+  return { rows: found.length, ...matchPrices(found, expected) };
+}
+
+/** Of the expected rows, how many have a vendor price with their price and quantity, and how many vendor prices there are beyond one per row. */
+export function matchPrices(found: Array<Record<string, unknown>>, expected: ExpectedPrice[]): { matching: number; extra: number } {
   let matching = 0;
   let extra = 0;
   for (const e of expected) {
@@ -132,7 +137,7 @@ export function vendorPrices(w: SupplierWorld, expected: ExpectedPrice[]): { row
     if (mine.some((f) => Math.abs(Number(f.price) - e.price) < 1e-6 && Number(f.min_qty) === e.minQty)) matching++;
     extra += Math.max(0, mine.length - 1);
   }
-  return { rows: found.length, matching, extra };
+  return { matching, extra };
 }
 
 /** Every upload record the intake store holds (the journal under the runtime's user dir), latest version of each. */
