@@ -22,10 +22,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { OdooClient } from '../lib/odoo/client';
 import { OdooWriter } from '../lib/odoo/writer';
-import { fork } from 'node:child_process';
 import mqtt from 'mqtt';
 import { startEmbeddedBroker } from '../sandbox/plant/broker';
-import { linkedUserDir } from './drills/harness';
+import { drillSandbox, linkedUserDir, type DrillSandbox } from './drills/harness';
 import { plantMasterData, startPlantStandIn, type PlantEvent } from '../sandbox/plant/simulator';
 
 function option(name: string, fallback: number): number {
@@ -40,39 +39,6 @@ function option(name: string, fallback: number): number {
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-interface SandboxChild {
-  url: string;
-  database: string;
-  login: string;
-  apiKey: string;
-  products: Record<string, number>;
-  locations: Record<string, number>;
-  ask(op: 'reset' | 'stats' | 'onHand' | 'close'): Promise<{ calls: number; onHand?: Record<string, number> }>;
-}
-
-/** The sandbox Odoo in a child process, so its work does not share the measured process's CPU. */
-async function sandboxChild(sites: number, products: number, prefix: string): Promise<SandboxChild> {
-  const child = fork(path.join(__dirname, 'plant-sandbox.js'), [String(sites), String(products), prefix], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let next = 0;
-  const waiting = new Map<number, (r: any) => void>();
-  const ready = await new Promise<any>((resolve, reject) => {
-    child.on('message', (m: any) => {
-      if (m.ready) resolve(m);
-      else waiting.get(m.id)?.(m);
-    });
-    child.once('exit', (code) => reject(new Error(`the sandbox exited with ${code}`)));
-  });
-  return {
-    ...ready,
-    ask: (op) =>
-      new Promise((resolve) => {
-        const id = ++next;
-        waiting.set(id, resolve);
-        child.send({ id, op });
-      }),
-  };
 }
 
 async function startRuntime(flows: unknown[], env: Record<string, string>) {
@@ -97,12 +63,12 @@ async function startRuntime(flows: unknown[], env: Record<string, string>) {
 }
 
 /** One Odoo write per event: what the flow would cost without coalescing. */
-async function baseline(sandbox: SandboxChild, events: PlantEvent[], products: Map<string, number>, locations: Map<string, number>): Promise<{ events: number; events_per_s: number; odoo_calls_per_event: number }> {
+async function baseline(sandbox: DrillSandbox, events: PlantEvent[], products: Map<string, number>, locations: Map<string, number>): Promise<{ events: number; events_per_s: number; odoo_calls_per_event: number }> {
   const client = new OdooClient({ url: sandbox.url, database: sandbox.database, login: sandbox.login, secret: sandbox.apiKey, protocol: 'json2' });
   const writer = new OdooWriter(client, { maxSize: 1, windowMs: 0 });
   await client.version();
   const adjusts = events.filter((e) => e.kind === 'adjust');
-  const before = (await sandbox.ask('stats')).calls;
+  const before = await sandbox.calls();
   const t0 = Date.now();
   let next = 0;
   // four at a time, as odoo-config's default concurrency allows
@@ -116,7 +82,7 @@ async function baseline(sandbox: SandboxChild, events: PlantEvent[], products: M
   );
   const seconds = (Date.now() - t0) / 1000;
   client.close();
-  return { events: adjusts.length, events_per_s: Math.round(adjusts.length / seconds), odoo_calls_per_event: Math.round((((await sandbox.ask('stats')).calls - before) / adjusts.length) * 10) / 10 };
+  return { events: adjusts.length, events_per_s: Math.round(adjusts.length / seconds), odoo_calls_per_event: Math.round(((await sandbox.calls()) - before) / adjusts.length * 10) / 10 };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -125,7 +91,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const sitesN = 3;
   const productsN = 2000;
   const prefix = 'BENCH';
-  const sandbox = await sandboxChild(sitesN, productsN, prefix);
+  const sandbox = await drillSandbox(sitesN, productsN, prefix);
   const data = plantMasterData({ sites: sitesN, products: productsN, prefix });
   const external = process.env.MQTT_URL;
   const embedded = external ? undefined : await startEmbeddedBroker();
@@ -162,7 +128,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const until = Date.now() + 10_000;
   while (!rt.RED.nodes.getNode('pi-mqtt')?.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 500));
-  await sandbox.ask('reset');
+  await sandbox.reset();
   const t0 = Date.now();
   const plant = startPlantStandIn({ mqttUrl, sites: sitesN, products: productsN, prefix, rate, events, duplicates: 0.05, outOfOrder: 0.05, seed: 2026, onPublish: (id, at) => published.set(id, at) });
   const report = await plant.done;
@@ -171,9 +137,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 60_000;
   while (applied < report.events && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 1500));
-  const calls = (await sandbox.ask('stats')).calls;
+  const calls = await sandbox.calls();
   const seconds = (lastApplied - t0) / 1000;
-  const held = new Map(Object.entries((await sandbox.ask('onHand')).onHand ?? {}));
+  const held = new Map(Object.entries(await sandbox.onHand()));
   let lost = 0;
   let doubled = 0;
   for (const [k, q] of Object.entries(report.expected)) {
@@ -190,7 +156,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const sample = Array.from({ length: option('baseline-events', 300) }, (_x, i) => ({ eventId: `b${i}`, site: 'S1', location: data.locations[i % sitesN]?.barcode as string, internalRef: data.products[i % productsN]?.default_code as string, kind: 'adjust' as const, quantity: 1, uom: 'Units', occurredAt: new Date().toISOString() }));
   sent.push(...sample);
   const base = await baseline(sandbox, sent, new Map(Object.entries(sandbox.products)), new Map(Object.entries(sandbox.locations)));
-  await sandbox.ask('close');
+  await sandbox.close();
   return {
     events: report.events,
     seconds: Math.round(seconds * 100) / 100,

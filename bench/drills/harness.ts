@@ -49,6 +49,11 @@ export interface DrillSandbox {
   database: string;
   login: string;
   apiKey: string;
+  /** default_code → product id, location barcode → id, of the seeded plant master data. */
+  products: Record<string, number>;
+  locations: Record<string, number>;
+  /** Sets the served-call count back to 0. */
+  reset(): Promise<void>;
   inject(fault: FaultSpec): Promise<void>;
   clearFaults(): Promise<void>;
   onHand(): Promise<Record<string, number>>;
@@ -60,7 +65,7 @@ export interface DrillSandbox {
   close(): Promise<void>;
 }
 
-/** The sandbox Odoo in its own process, seeded with the plant's products and locations. */
+/** The sandbox Odoo in its own process (so its work does not share the measured process's CPU), seeded with the plant's products and locations. */
 export async function drillSandbox(sites: number, products: number, prefix: string): Promise<DrillSandbox> {
   const child: ChildProcess = fork(path.join(__dirname, '..', 'plant-sandbox.js'), [String(sites), String(products), prefix], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let next = 0;
@@ -83,6 +88,9 @@ export async function drillSandbox(sites: number, products: number, prefix: stri
     database: ready.database,
     login: ready.login,
     apiKey: ready.apiKey,
+    products: ready.products ?? {},
+    locations: ready.locations ?? {},
+    reset: async () => void (await ask('reset')),
     inject: async (fault) => void (await ask('inject', { fault })),
     clearFaults: async () => void (await ask('clearFaults')),
     onHand: async () => (await ask('onHand')).onHand ?? {},

@@ -88,7 +88,8 @@ export function expectedOf(events: Iterable<PlantEvent>): Record<string, number>
   return out;
 }
 
-function rng(seed: number): () => number {
+/** A deterministic pseudo-random stream (mulberry32): the same seed, the same run (the tests' fixtures use it too). */
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -1,6 +1,7 @@
 /** Plant master data in the sandbox Odoo, and what its quants hold. */
 import type { Sandbox } from '../../sandbox/odoo/server';
 import type { InventoryEvent } from '../../lib/canonical/schemas';
+import { rng } from '../../sandbox/plant/simulator';
 
 export interface PlantFixture {
   products: Map<string, number>;
@@ -56,17 +57,8 @@ export function expectedQuantities(events: InventoryEvent[]): Map<string, number
   return out;
 }
 
-/** A deterministic pseudo-random stream (tests must fail the same way twice). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random stream (tests must fail the same way twice): the plant simulator's. */
+export { rng };
 
 /** Counts and adjustments over the fixture's quants, in time order. */
 export function makeEvents(f: PlantFixture, n: number, seed: number, start = Date.UTC(2026, 0, 1)): InventoryEvent[] {
