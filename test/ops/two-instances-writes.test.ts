@@ -8,7 +8,7 @@
  * the second instance's "create if missing" finds the first one's bill and
  * its attachment. Odoo answers every call slowly (150 ms), so the two
  * instances' writes overlap. TWO_INSTANCES_UNSHARED=1 runs the same without
- * the setting, to see the race: there the file was attached twice (3 of 3 runs).
+ * the setting, to see the race: there the file was attached twice (2 of 2 runs).
  */
 import fs from 'node:fs';
 import path from 'node:path';
