@@ -72,7 +72,7 @@ afterAll(async () => {
 async function seen(): Promise<Array<Record<string, any>>> {
   const ctx = await adminRequest(rt, 'GET', '/context/global/seen');
   // nothing recorded yet: Node-RED answers {msg: "(undefined)", format: "undefined"}
-  return ctx.json?.msg && ctx.json.format !== 'undefined' ? (JSON.parse(ctx.json.msg) as Array<Record<string, any>>) : [];
+  return ctx.json?.msg && ctx.json.format !== 'undefined' && ctx.json.msg !== '(undefined)' ? (JSON.parse(ctx.json.msg) as Array<Record<string, any>>) : [];
 }
 async function arrived(at: string, n = 1): Promise<Array<Record<string, any>>> {
   let got: Array<Record<string, any>> = [];
