@@ -141,8 +141,11 @@ export class PgRevisionLedger implements RevisionStore {
   /** As prepare(), also for the stamps a close waits for. */
   private ready(): Promise<Pool> {
     this.pool ??= (async () => {
+      // named, so an operator sees whose connections these are (pg_stat_activity); a statement that hangs fails as transient
+      const c = this.options.connection;
+      const named = { application_name: `odoo-supply revisions ${this.options.scope}`.slice(0, 63), query_timeout: 15_000, keepAlive: true, ...(typeof c === 'string' ? { connectionString: c } : c) };
       const pool = await openPool(
-        this.options.connection,
+        named,
         this.table,
         [
           `CREATE TABLE IF NOT EXISTS ${this.table} (scope text NOT NULL, doc text NOT NULL, revision integer NOT NULL, digest text NOT NULL,
