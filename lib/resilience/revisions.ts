@@ -115,9 +115,8 @@ export class PgRevisionLedger implements RevisionStore {
   private known = 0;
   private closed = false;
   private readonly table: string;
-  /** The last stamp of each document in this instance: stamps of one document run in arrival order. */
-  private readonly turns = new Map<string, Promise<unknown>>();
-  private readonly running = new Set<Promise<unknown>>();
+  /** Stamps of this instance run one at a time in arrival order, as the journal's do (the messages leave in that order). */
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: PgRevisionOptions) {
     this.table = checkTable(options.table ?? 'odoo_supply_revisions');
@@ -171,15 +170,8 @@ export class PgRevisionLedger implements RevisionStore {
 
   stamp(key: string, content: unknown, token?: string): Promise<Stamp> {
     if (this.closed) return Promise.reject(new Error(`${WHAT} is closed`));
-    const before = this.turns.get(key) ?? Promise.resolve();
-    const run = before.then(() => this.stampNow(key, contentDigest(content), token));
-    const settled = run.catch(() => undefined);
-    this.turns.set(key, settled);
-    this.running.add(settled);
-    void settled.then(() => {
-      this.running.delete(settled);
-      if (this.turns.get(key) === settled) this.turns.delete(key);
-    });
+    const run = this.chain.then(() => this.stampNow(key, contentDigest(content), token));
+    this.chain = run.catch(() => undefined);
     return run;
   }
 
@@ -220,7 +212,7 @@ export class PgRevisionLedger implements RevisionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.running]);
+    await this.chain;
     const pool = await this.pool?.catch(() => undefined);
     await pool?.end().catch(() => undefined);
   }
