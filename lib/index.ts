@@ -17,5 +17,5 @@ export { PgFeedStore, leadWhenFree, type FeedStore } from './odoo/changes-store'
 export { purchaseOrdersFromOdoo } from './canonical/from-odoo';
 export { compileOutbound } from './canonical/outbound';
 export type { OutboundSpec, SupplierFile } from './canonical/outbound';
-export { RevisionLedger } from './resilience/revisions';
+export { RevisionLedger, PgRevisionLedger, openRevisionStore, type RevisionStore } from './resilience/revisions';
 export * as inventory from './inventory';

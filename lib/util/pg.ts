@@ -19,6 +19,7 @@ export type PgConnection = string | PoolConfig;
 
 /** The connection without its password, for error texts. */
 export function pgWhere(c: PgConnection): string {
+  if (typeof c !== 'string' && c.connectionString) return pgWhere(c.connectionString);
   if (typeof c !== 'string') return `${c.host ?? 'localhost'}:${c.port ?? 5432}/${c.database ?? ''}`;
   try {
     const u = new URL(c);

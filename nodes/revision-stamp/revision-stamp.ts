@@ -1,6 +1,6 @@
 import { badInput, classifyError, configError } from '../../lib/errors';
 import { dataFile } from '../../lib/resilience/options';
-import { RevisionLedger } from '../../lib/resilience/revisions';
+import { openRevisionStore, PgRevisionLedger, type RevisionStore } from '../../lib/resilience/revisions';
 import { migratedOptions } from '../shared/migrate';
 import { sendError } from '../shared/outputs';
 import type { Done, Node, NodeDef, NodeMessage, RED, Send } from '../shared/red';
@@ -16,7 +16,7 @@ export = function (RED: RED) {
     const node = this;
     const keyProp = String(def.key || 'odoo.id');
     const contentProp = String(def.content || 'payload');
-    let ledger: RevisionLedger | undefined;
+    let ledger: RevisionStore | undefined;
     let problem: Error | undefined;
     let ready: Promise<void> = Promise.resolve();
     let closing = false;
@@ -27,11 +27,21 @@ export = function (RED: RED) {
       node.error(RED._('revision-stamp.errors.invalid', { problem: problem.message }));
       node.status({ fill: 'red', shape: 'ring', text: RED._('revision-stamp.status.invalid') });
     } else {
-      ready = RevisionLedger.open(dataFile(RED.settings ?? {}, 'revision-stamp', node.id)).then(
-        (l) => {
+      // several instances (ODOO_SUPPLY_DATABASE_URL): the numbers live in PostgreSQL, scope = node id (the same on every instance)
+      ready = openRevisionStore({ file: dataFile(RED.settings ?? {}, 'revision-stamp', node.id), scope: node.id }).then(
+        async (l) => {
           if (closing) return l.close();
           ledger = l;
-          node.status({ fill: 'grey', shape: 'dot', text: RED._('revision-stamp.status.counts', { documents: l.count, sent, unchanged }) });
+          if (l instanceof PgRevisionLedger) {
+            // a database that does not answer yet: messages fail as transient and try it again
+            const down = await l.prepare().then(() => undefined, (err: Error) => err);
+            if (down) {
+              node.warn(RED._('revision-stamp.errors.database', { problem: down.message }));
+              node.status({ fill: 'red', shape: 'ring', text: RED._('revision-stamp.status.unavailable') });
+              return undefined;
+            }
+          }
+          showCounts('grey');
           return undefined;
         },
         (err: Error) => {
@@ -40,6 +50,10 @@ export = function (RED: RED) {
           node.status({ fill: 'red', shape: 'ring', text: RED._('revision-stamp.status.noJournal') });
         },
       );
+    }
+    function showCounts(fill: 'grey' | 'green') {
+      const l = ledger as RevisionStore;
+      node.status({ fill, shape: 'dot', text: RED._(l.kind === 'postgres' ? 'revision-stamp.status.shared' : 'revision-stamp.status.counts', { documents: l.count, sent, unchanged }) });
     }
 
     node.on('input', async (msg: NodeMessage, send: Send, done: Done) => {
@@ -50,10 +64,10 @@ export = function (RED: RED) {
         if ((typeof key !== 'string' || !key) && typeof key !== 'number') throw badInput(`msg.${keyProp} names the document and is missing`);
         const content = get(msg, contentProp);
         if (content === undefined) throw badInput(`msg.${contentProp} is the content and is missing`);
-        const s = await ledger.stamp(String(key), content);
+        const s = await ledger.stamp(String(key), content, typeof msg.correlationId === 'string' ? msg.correlationId : undefined);
         if (s.changed) sent++;
         else unchanged++;
-        node.status({ fill: 'green', shape: 'dot', text: RED._('revision-stamp.status.counts', { documents: ledger.count, sent, unchanged }) });
+        showCounts('green');
         if (s.changed) send([{ ...msg, revision: s.revision, previousRevision: s.previous }, null]);
         else send([null, { ...msg, revision: s.revision }]);
         done();
