@@ -12,8 +12,8 @@ import { OdooWriter } from '../../lib/odoo/writer';
 import type { InventoryEvent } from '../../lib/canonical/schemas';
 import { startSandbox, type Sandbox } from '../../sandbox/odoo/server';
 import { expectedQuantities, makeEvents, onHand, plantFixture, rng, type PlantFixture } from './fixtures';
+import { PG_URL, sql } from '../helpers/pg';
 
-const PG_URL = process.env.DEAD_LETTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PREFIX = 'odoo_supply_stock_test';
 
 describe('stock-events on one PostgreSQL: two instances, one Odoo', () => {
@@ -48,15 +48,6 @@ describe('stock-events on one PostgreSQL: two instances, one Odoo', () => {
   };
   const adjustments = (count: number, seed: number): InventoryEvent[] =>
     makeEvents(fixture, count, seed).map((e) => ({ ...e, kind: 'adjust', quantity: e.kind === 'adjust' ? e.quantity : 3 }) as InventoryEvent);
-  const sql = async (text: string, params: unknown[] = []) => {
-    const c = new Client({ connectionString: PG_URL });
-    await c.connect();
-    try {
-      return (await c.query(text, params)).rows;
-    } finally {
-      await c.end();
-    }
-  };
   const states = async (scope: string) =>
     Object.fromEntries((await sql(`SELECT state, count(*)::int AS n FROM ${PREFIX}_events WHERE scope = $1 GROUP BY state`, [scope])).map((x: { state: string; n: number }) => [x.state, x.n]));
   const expectOnHand = (before: Map<string, number>, events: InventoryEvent[], absolute = false) => {

@@ -8,15 +8,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { PgRevisionLedger } from '../../lib/resilience/revisions';
 import { helper, until } from '../helpers/red';
 import { adminRequest, startNodeRed, type Runtime } from '../helpers/runtime';
 import revisionStampNode = require('../../nodes/revision-stamp/revision-stamp');
+import { PG_URL, sql } from '../helpers/pg';
 
 /** The node's last status text (the test helper spies on every node's status). */
 const lastStatus = (n: any): string | undefined => n.status.getCalls().filter((c: any) => c.thisValue === n).at(-1)?.args[0]?.text;
-const PG_URL = process.env.DEAD_LETTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 let dataDir: string;
 async function load(id = 'n1') {
   await helper.load([revisionStampNode] as any, [
@@ -76,15 +75,6 @@ describe('revision-stamp', () => {
 
   describe('several instances (ODOO_SUPPLY_DATABASE_URL)', () => {
     const ID = 'rs-shared';
-    const sql = async (text: string, params: unknown[] = []) => {
-      const c = new Client({ connectionString: PG_URL });
-      await c.connect();
-      try {
-        return (await c.query(text, params)).rows;
-      } finally {
-        await c.end();
-      }
-    };
     const clear = () => sql(`DELETE FROM odoo_supply_revisions WHERE scope = $1`, [ID]).catch(() => undefined);
     const connections = async () => (await sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [`odoo-supply revisions ${ID}`]))[0].n as number;
     beforeEach(clear);

@@ -18,11 +18,11 @@ import { seedIntake } from '../../sandbox/demo/intake';
 import { startSshd, type Sshd } from '../helpers/sshd';
 import { startRedProcess, userDirWith, type RedProcess } from '../helpers/red-process';
 import { until } from '../helpers/red';
+import { PG_URL } from '../helpers/pg';
 
 jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TOKEN = 'iberia-two-instances-token';
 
 const flows = ['config', 'invoice-inbound'].flatMap((n) => JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', `${n}.json`), 'utf8')) as unknown[]);
@@ -38,7 +38,7 @@ const instances: Array<{ red: RedProcess; url: string; dir: string }> = [];
 
 beforeAll(async () => {
   // PostgreSQL must answer: the shared setting is what this test is about
-  const c = new Client({ connectionString: DATABASE_URL });
+  const c = new Client({ connectionString: PG_URL });
   await c.connect();
   await c.end();
   sandbox = await startSandbox();
@@ -53,7 +53,7 @@ beforeAll(async () => {
       ODOO_DB: sandbox.database,
       ODOO_LOGIN: sandbox.login,
       ODOO_API_KEY: sandbox.apiKey,
-      ...(process.env.TWO_INSTANCES_UNSHARED ? {} : { ODOO_SUPPLY_DATABASE_URL: DATABASE_URL }),
+      ...(process.env.TWO_INSTANCES_UNSHARED ? {} : { ODOO_SUPPLY_DATABASE_URL: PG_URL }),
       SUPPLIER_SFTP_HOST: sshd.host,
       SUPPLIER_SFTP_PORT: String(sshd.port),
       SUPPLIER_SFTP_USER: sshd.user,

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { contentDigest, openRevisionStore, PgRevisionLedger, RevisionLedger, type RevisionStore, type Stamp } from '../../lib/resilience/revisions';
+import { PG_URL, sql } from '../helpers/pg';
 
-const PG_URL = process.env.DEAD_LETTER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TABLE = 'odoo_supply_revisions_test';
 const unique = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const dirs: string[] = [];
@@ -30,15 +30,6 @@ const rows = async (scope: string) => {
   await c.connect();
   try {
     return (await c.query(`SELECT doc, revision, digest FROM ${TABLE} WHERE scope = $1 ORDER BY doc`, [scope])).rows as Array<{ doc: string; revision: number; digest: string }>;
-  } finally {
-    await c.end();
-  }
-};
-const sql = async (text: string, params: unknown[] = []) => {
-  const c = new Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows;
   } finally {
     await c.end();
   }
