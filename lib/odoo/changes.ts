@@ -36,6 +36,7 @@ import { Journal } from '../resilience/journal';
 import type { FeedStore } from './changes-store';
 import type { Context, Domain, OdooClient, OdooRecord } from './client';
 import { andAll } from './paging';
+import { stableJson } from './idempotency';
 
 export type StartFrom = { from: 'now' } | { from: 'beginning' } | { from: 'date'; date: string };
 
@@ -472,6 +473,21 @@ export class ChangeFeed {
 
 function digest(r: OdooRecord): string {
   return createHash('sha1').update(JSON.stringify(r)).digest('base64').slice(0, 12);
+}
+
+/**
+ * The correlation id of a change: derived from the record and its version (a
+ * UUID-shaped SHA-256), so the same version handed on again (after a crash or
+ * a failover, the feed is at least once) carries the same id, and nodes that
+ * remember what a message did (revision-stamp) know it again; another version
+ * gets another id.
+ */
+export function changeCorrelationId(c: Pick<Change, 'model' | 'id' | 'action' | 'record' | 'via'>): string {
+  const h = createHash('sha256')
+    .update(stableJson([c.model, c.id, c.action, c.record, c.via?.model ?? null, c.via?.ids ?? null]))
+    .digest('hex');
+  // version 5 and the RFC 4122 variant, as a name-based UUID has them
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
 }
 
 /** What the map keeps of a version: `write_date#digest`. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { classifyError, configError } from '../../lib/errors';
-import { ChangeFeed, odooTime, parseWebhook, type Change } from '../../lib/odoo/changes';
+import { ChangeFeed, changeCorrelationId, odooTime, parseWebhook, type Change } from '../../lib/odoo/changes';
 import { ChangeWatcher, parseChangesNodeOptions, webhookAuthorized, type ChangesNodeOptions } from '../../lib/odoo/changes-options';
 import { changesCursorLag, changesEmitted, changesLastLag } from '../../lib/metrics';
 import { leadWhenFree, type FeedStore } from '../../lib/odoo/changes-store';
@@ -51,7 +51,8 @@ export = function (RED: RED) {
     };
     const handOn = (changes: Change[]) => {
       for (const c of changes) {
-        node.send([{ payload: c.record, topic: `${c.model}/${c.id}`, correlationId: randomUUID(), odoo: { model: c.model, id: c.id, ids: [c.id], operation: c.action, writeDate: c.writeDate, source: c.source, lagMs: c.lagMs, ...(c.via ? { via: c.via } : {}) } }, null]);
+        // the same version handed on again (the feed is at least once across a crash) carries the same id
+        node.send([{ payload: c.record, topic: `${c.model}/${c.id}`, correlationId: changeCorrelationId(c), odoo: { model: c.model, id: c.id, ids: [c.id], operation: c.action, writeDate: c.writeDate, source: c.source, lagMs: c.lagMs, ...(c.via ? { via: c.via } : {}) } }, null]);
       }
     };
     const showStatus = (feed: ChangeFeed) => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OdooClient } from '../../lib/odoo/client';
-import { Change, ChangeFeed, ChangeFeedOptions, odooDatetime, parseWebhook } from '../../lib/odoo/changes';
+import { Change, ChangeFeed, ChangeFeedOptions, changeCorrelationId, odooDatetime, parseWebhook } from '../../lib/odoo/changes';
 import { startSandbox, Sandbox } from '../../sandbox/odoo/server';
 
 let sandbox: Sandbox;
@@ -214,6 +214,21 @@ describe('ChangeFeed', () => {
     expect(got).toHaveLength(2);
     expect(got[1]).toMatchObject({ id: po, via: { model: 'purchase.order.line', ids: [line] } });
     await f.close();
+  });
+
+  it('a change carries a correlation id of its version: the same version again the same id, another version or record another', () => {
+    const v1 = { model: 'purchase.order', id: 7, action: 'changed' as const, record: { id: 7, write_date: '2026-11-20 08:00:00', state: 'purchase' } };
+    const id = changeCorrelationId(v1);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(changeCorrelationId({ ...v1, record: { state: 'purchase', write_date: '2026-11-20 08:00:00', id: 7 } })).toBe(id);
+    const others = [
+      { ...v1, record: { ...v1.record, state: 'done' } },
+      { ...v1, record: { ...v1.record, write_date: '2026-11-20 08:00:01' } },
+      { ...v1, id: 8, record: { ...v1.record, id: 8 } },
+      { ...v1, action: 'deleted' as const, record: { id: 7 } },
+      { ...v1, via: { model: 'purchase.order.line', ids: [70] } },
+    ].map(changeCorrelationId);
+    expect(new Set([id, ...others]).size).toBe(6);
   });
 
   it('reads Odoo 19 webhook bodies as hints, refuses others by name', () => {
