@@ -11,9 +11,10 @@
  * Which Odoo:
  *   - the sandbox (default), in its own process: every model call answers 503 (an nginx
  *     page, Retry-After: 1) during the outage;
- *   - a real Odoo when ODOO_URL is set (ODOO_DB, ODOO_LOGIN, ODOO_API_KEY; an admin, or a
- *     user who may create products, locations and partners, which the drill makes with a
- *     prefix of its own run): ODOO_RESTART_CMD is run once through `sh -c` with
+ *   - a real Odoo when ODOO_URL is set (ODOO_DB, ODOO_LOGIN, ODOO_API_KEY: the flows' user;
+ *     the products, locations and partner the drill makes with a prefix of its own run are
+ *     made by ODOO_FIXTURE_LOGIN / ODOO_FIXTURE_PASSWORD when set, e.g. an admin beside a
+ *     least-privilege flow user, else by the flows' user): ODOO_RESTART_CMD is run once through `sh -c` with
  *     ODOO_OUTAGE_SECONDS in its environment and must stop Odoo, wait that long and start it
  *     again (e.g. `docker stop odoo && sleep $ODOO_OUTAGE_SECONDS && docker start odoo`).
  *     The outage reported is the time Odoo did not answer, as the drill saw it.
@@ -100,13 +101,16 @@ async function realOdoo(sites: number, products: number, prefix: string): Promis
   const env = process.env;
   const cmd = env.ODOO_RESTART_CMD;
   if (!cmd) throw new Error('with ODOO_URL set, odoo-outage needs ODOO_RESTART_CMD: a shell command that stops Odoo, waits $ODOO_OUTAGE_SECONDS and starts it again');
-  if (!env.ODOO_API_KEY && !env.ODOO_PASSWORD) throw new Error('with ODOO_URL set, odoo-outage needs ODOO_API_KEY (or ODOO_PASSWORD) of a user who may create products, locations and partners');
+  if (!env.ODOO_API_KEY && !env.ODOO_PASSWORD) throw new Error('with ODOO_URL set, odoo-outage needs ODOO_API_KEY (or ODOO_PASSWORD) of the flows\' user (and ODOO_FIXTURE_LOGIN / ODOO_FIXTURE_PASSWORD of one who may create products, locations and partners, when that user may not)');
   const url = env.ODOO_URL as string;
   const client = new OdooClient({ url, database: env.ODOO_DB, login: env.ODOO_LOGIN ?? 'admin', secret: (env.ODOO_API_KEY ?? env.ODOO_PASSWORD) as string, secretKind: env.ODOO_API_KEY ? 'apikey' : 'password', timeoutMs: 60_000 });
+  // master data a least-privilege flow user may not create (stock locations) is made by the fixture login, as in the contract tests
+  const fixtures = env.ODOO_FIXTURE_LOGIN && env.ODOO_FIXTURE_PASSWORD ? new OdooClient({ url, database: env.ODOO_DB, login: env.ODOO_FIXTURE_LOGIN, secret: env.ODOO_FIXTURE_PASSWORD, secretKind: 'password', timeoutMs: 60_000 }) : client;
   const version = await client.version();
   const data = plantMasterData({ sites, products, prefix });
-  await seedPlantMasterData(client, data, version);
-  await seedDemo(client, { sections: sections.filter((s) => s.name === 'suppliers') });
+  await seedPlantMasterData(fixtures, data, version);
+  await seedDemo(fixtures, { sections: sections.filter((s) => s.name === 'suppliers') });
+  if (fixtures !== client) fixtures.close();
   const productIds = new Map((await client.searchRead('product.product', { domain: [['default_code', 'in', data.products.map((p) => p.default_code)]], fields: ['default_code', 'product_tmpl_id'] })).map((p) => [p.id as number, p]));
   const locationIds = new Map((await client.searchRead('stock.location', { domain: [['barcode', 'in', data.locations.map((l) => l.barcode)]], fields: ['barcode'] })).map((l) => [l.id as number, String(l.barcode)]));
   const templates = [...new Set([...productIds.values()].map((p) => (p.product_tmpl_id as [number])[0]))];
