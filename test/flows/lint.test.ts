@@ -81,6 +81,12 @@ describe('lint:flows', () => {
     expect(problems[0].file).toMatch(/^flows\/(prices|config)\.json$/);
   });
 
+  it('accepts placeholders in code spans, fenced and indented code blocks, and HTML the editor keeps', () => {
+    const f = good();
+    node(f, 'c1').info = 'Route `/suppliers/<supplier>/price-list`, <b>bold</b> and <br>:\n\n    curl -H "Authorization: Bearer <token>" …\n\n```\nPO_<number>.csv\n```\n';
+    expect(lint(f)).toEqual([]);
+  });
+
   it('accepts secrets taken from the environment', () => {
     const f = good();
     f.config.push({ id: 'sf', type: 'sftp-server', name: '', host: '${SUPPLIER_SFTP_HOST}', port: '22', username: '${SUPPLIER_SFTP_USER}', password: '${SUPPLIER_SFTP_PASSWORD}', token: '', apiKey: 'API_KEY', apiKeyType: 'env' });
