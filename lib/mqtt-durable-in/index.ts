@@ -62,8 +62,9 @@ export function parseMqttDurableInOptions(def: Record<string, unknown>): MqttDur
   return parsed.data;
 }
 
-/** What a delivered message becomes: its payload as the format says, or the reason it cannot be read. */
-export function decodePayload(payload: Buffer, format: MqttDurableInOptions['format']): { ok: true; value: unknown } | { ok: false; message: string; text: string } {
+/** What a delivered message becomes: its payload as the format says, or the reason it cannot be read (larger than `maxBytes`: not read at all). */
+export function decodePayload(payload: Buffer, format: MqttDurableInOptions['format'], maxBytes?: number): { ok: true; value: unknown } | { ok: false; message: string; text: string } {
+  if (maxBytes !== undefined && payload.length > maxBytes) return { ok: false, message: `the MQTT payload of ${payload.length} bytes is larger than the ${maxBytes} this node accepts (option "Largest payload"): not read`, text: payload.toString('utf8') };
   if (format === 'buffer') return { ok: true, value: payload };
   const text = payload.toString('utf8');
   if (format === 'utf8') return { ok: true, value: text };
@@ -83,11 +84,6 @@ export function correlationOf(value: unknown, path: string): string | undefined 
   }
   if (typeof v === 'string') return v.trim() === '' || v.length > 200 ? undefined : v;
   return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
-}
-
-/** Why a payload of `bytes` is refused unread, when it is larger than `maxBytes`. */
-export function oversized(bytes: number, maxBytes: number | undefined): string | undefined {
-  return maxBytes !== undefined && bytes > maxBytes ? `the MQTT payload of ${bytes} bytes is larger than the ${maxBytes} this node accepts (option "Largest payload"): not read` : undefined;
 }
 
 export interface DeliveredMessage {

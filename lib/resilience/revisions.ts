@@ -41,6 +41,15 @@ export interface RevisionStore {
   close(): Promise<void>;
 }
 
+/**
+ * The stamp of content equal to the last revision's: unchanged, unless the same
+ * message (`token`) made that revision and is stamped again (it never heard the
+ * outcome): then that revision again, as a change.
+ */
+function sameContent(last: { revision: number; token?: string | null }, token: string | undefined): Stamp {
+  return token && last.token === token ? { changed: true, revision: last.revision, previous: last.revision - 1 } : { changed: false, revision: last.revision };
+}
+
 /** A stable digest of a JSON value: key order does not count. */
 export function contentDigest(value: unknown): string {
   const stable = (v: unknown): unknown => {
@@ -74,7 +83,7 @@ export class RevisionLedger implements RevisionStore {
     const run = this.chain.then(async (): Promise<Stamp> => {
       const digest = contentDigest(content);
       const last = this.journal.get(key);
-      if (last && last.digest === digest) return token && last.token === token ? { changed: true, revision: last.revision, previous: last.revision - 1 } : { changed: false, revision: last.revision };
+      if (last && last.digest === digest) return sameContent(last, token);
       const revision = (last?.revision ?? 0) + 1;
       await this.journal.put(key, { revision, digest, at: new Date().toISOString(), ...(token ? { token } : {}) });
       return { changed: true, revision, previous: last?.revision ?? 0 };
@@ -202,7 +211,7 @@ export class PgRevisionLedger implements RevisionStore {
       const now = (await q(`SELECT revision, digest, token FROM ${t} WHERE scope = $1 AND doc = $2`, [scope, key], 'read a revision')).rows[0] as
         | { revision: number; digest: string; token: string | null }
         | undefined;
-      if (now && now.digest === digest) return token && now.token === token ? { changed: true, revision: now.revision, previous: now.revision - 1 } : { changed: false, revision: now.revision };
+      if (now && now.digest === digest) return sameContent(now, token);
       // another instance gave the document a new revision between the two statements: this content is a change after it
     }
     throw new IntegrationError({ message: `${WHAT} (PostgreSQL at ${this.where}): document ${key} changed on another instance at every one of 10 tries`, code: 'CONCURRENCY', transient: true, details: { store: 'postgres' } });

@@ -1,5 +1,5 @@
 import { classifyError, badInput } from '../../lib/errors';
-import { DurableSubscriber, correlationOf, decodePayload, oversized, parseMqttDurableInOptions, ACK_PROPERTY } from '../../lib/mqtt-durable-in';
+import { DurableSubscriber, correlationOf, decodePayload, parseMqttDurableInOptions, ACK_PROPERTY } from '../../lib/mqtt-durable-in';
 import { expandEnv } from '../../lib/util/env';
 import { randomUUID } from 'node:crypto';
 import { migratedOptions } from '../shared/migrate';
@@ -29,8 +29,7 @@ export = function (RED: RED) {
         message: (m) => {
           meter.received++;
           const base: NodeMessage = { topic: m.topic, qos: m.qos, retain: m.retain, [ACK_PROPERTY]: m.token, ...(m.dup ? { redelivered: true } : {}) };
-          const tooLarge = oversized(m.payload.length, options.maxBytes);
-          const decoded = tooLarge ? { ok: false as const, message: tooLarge, text: m.payload.toString('utf8') } : decodePayload(m.payload, options.format);
+          const decoded = decodePayload(m.payload, options.format, options.maxBytes);
           if (decoded.ok) {
             const correlationId = options.correlationFrom ? (correlationOf(decoded.value, options.correlationFrom) ?? randomUUID()) : undefined;
             node.send([correlationId ? { ...base, payload: decoded.value, correlationId } : { ...base, payload: decoded.value }, null]);

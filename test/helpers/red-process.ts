@@ -21,8 +21,8 @@ export interface RedProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** A user dir with this package linked in and `flows` as its flow file. */
-export function userDirWith(flows: unknown[]): string {
+/** A user dir with this package linked in and `flows` as its flow file; `settings` override the test settings (e.g. `httpNodeRoot`). */
+export function userDirWith(flows: unknown[], settings: Record<string, unknown> = {}): string {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'odoo-config', 'odoo-config.js'))) throw new Error('dist/ is missing: run npm run build first');
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-proc-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'));
@@ -32,7 +32,7 @@ export function userDirWith(flows: unknown[]): string {
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
   fs.writeFileSync(
     path.join(userDir, 'settings.js'),
-    `module.exports = ${JSON.stringify({ uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: 'test-only-credential-secret', httpNodeRoot: false, logging: { console: { level: 'info' } }, editorTheme: { tours: false, projects: { enabled: false } }, externalModules: { autoInstall: false, palette: { allowInstall: false } } })};\n`,
+    `module.exports = ${JSON.stringify({ uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: 'test-only-credential-secret', httpNodeRoot: false, logging: { console: { level: 'info' } }, editorTheme: { tours: false, projects: { enabled: false } }, externalModules: { autoInstall: false, palette: { allowInstall: false } }, ...settings })};\n`,
   );
   return userDir;
 }

@@ -45,9 +45,8 @@ beforeAll(async () => {
   seedIntake(sandbox.store);
   sshd = await startSshd();
   for (const side of ['a', 'b']) {
-    const dir = userDirWith(flows);
     // the flows' HTTP routes under /api, as settings.js serves them
-    fs.writeFileSync(path.join(dir, 'settings.js'), fs.readFileSync(path.join(dir, 'settings.js'), 'utf8').replace('"httpNodeRoot":false', '"httpNodeRoot":"/api"'));
+    const dir = userDirWith(flows, { httpNodeRoot: '/api' });
     const red = await startRedProcess(dir, {
       ODOO_URL: sandbox.url,
       ODOO_DB: sandbox.database,
